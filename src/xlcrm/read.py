@@ -1,0 +1,122 @@
+"""Open a submitted workbook and give each sheet's cells as text, by Excel address.
+
+fastexcel (Rust calamine) reads .xlsx, .xlsm, .xls and .ods into Arrow
+columns; asking for every column as text keeps one reading path for all
+kinds: a whole-number cell arrives as its digits (`300007`), a date cell as
+`2026-03-05 00:00:00`, other numbers in their shortest form. The value
+parsers of values.py turn that text into typed values.
+
+Known limit of the reader: a cell holding an Excel error (`#DIV/0!`) reads as
+blank, so a required one is reported `required`, an optional one is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# An encrypted OOXML file is an OLE container holding these streams (MS-OFFCRYPTO).
+_ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+
+class UnreadableWorkbook(Exception):
+    """The file is not a workbook the reader can open."""
+
+    def __init__(self, reason: str, *, encrypted: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.encrypted = encrypted
+
+
+@dataclass
+class RawSheet:
+    """A sheet's cells as text: index = Excel row (1-based), columns = letters."""
+
+    name: str
+    cells: pd.DataFrame
+
+    @property
+    def is_blank(self) -> bool:
+        return bool(self.cells.isna().all().all()) if not self.cells.empty else True
+
+
+@dataclass
+class RawWorkbook:
+    path: Path
+    sha256: str
+    size: int
+    sheets: dict[str, RawSheet] = field(default_factory=dict)
+
+
+def sheet_key(name: str) -> str:
+    """Sheet names match after NFKC and trimming (a stray space is not a new sheet)."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    data = path.read_bytes()
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _is_encrypted(head: bytes, data: bytes) -> bool:
+    return head.startswith(_OLE_MAGIC) and any(m in data for m in _ENCRYPTED_MARKERS)
+
+
+def read_workbook(path: Path) -> RawWorkbook:
+    """Every sheet of the workbook at `path`, or UnreadableWorkbook."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UnreadableWorkbook(e.strerror or str(e)) from e
+    book = RawWorkbook(path, hashlib.sha256(data).hexdigest(), len(data))
+    if not data:
+        raise UnreadableWorkbook("文件为空")
+    if _is_encrypted(data[:8], data):
+        raise UnreadableWorkbook("文件已加密", encrypted=True)
+    try:
+        reader = fastexcel.read_excel(data)
+        for name in reader.sheet_names:
+            book.sheets[name] = RawSheet(name, _load(reader, name))
+    except fastexcel.FastExcelError as e:
+        first_line = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if "password" in first_line.lower() or "encrypt" in first_line.lower():
+            raise UnreadableWorkbook(first_line, encrypted=True) from e
+        raise UnreadableWorkbook(first_line) from e
+    return book
+
+
+def _load(reader: fastexcel.ExcelReader, name: str) -> pd.DataFrame:
+    # header_row=None with skip_rows=0 keeps row i of the frame at Excel row i+1.
+    sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+    frame = sheet.to_pandas()
+    frame.columns = [xl_col_to_name(c.absolute_index) for c in sheet.selected_columns]
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame.astype("string")
+
+
+def find_workbooks(paths: list[Path]) -> list[Path]:
+    """Files given, and the workbooks inside folders given (recursively, sorted).
+
+    A file named on the command line is taken whatever its suffix, so that a
+    wrong file gets a finding rather than silence; in folders only workbook
+    suffixes are taken, and Excel's `~$` lock files are skipped.
+    """
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found.extend(
+                f for f in sorted(p.rglob("*"))
+                if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES
+                and not f.name.startswith("~$")
+            )
+        else:
+            found.append(p)
+    return list(dict.fromkeys(found))

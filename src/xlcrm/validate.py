@@ -1,0 +1,657 @@
+"""Schema + raw sheets -> typed tables + findings (spec/submission.md).
+
+Per workbook (`check_workbook`, run in parallel across files): the sheets,
+header rows, every cell's value form and the rules inside one workbook.
+Per subsidiary and period over all workbooks of one call (`check_groups`):
+corrections, conflicting submissions, missing sheets and the cross-sheet
+rules (unknown_customer, unknown_staff, name_mismatch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from . import values as V
+from .config import Config
+from .findings import ERROR, Finding
+from .periods import Period, parse_period
+from .read import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook, sheet_key
+from .schema import (
+    ALWAYS_REQUIRED, CREDIT, CUSTOMERS, DATA_SHEETS, INSTRUCTIONS_SHEET, MARKET,
+    QUARTER_END_REQUIRED, REPORTER, SALES, SHEETS, STAFF, TEMPLATE_VERSION, VISITS,
+    Field, Kind, Sheet,
+)
+
+HEADER_SEARCH_ROWS = 10
+TOTAL_WORDS = {"合计", "小计", "总计"}
+ROW = "_row"  # the Excel row of each typed row
+
+
+def label_key(text: str) -> str:
+    """A header label as matched: NFKC, trimmed, no trailing colon or (parenthetical)."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    s = s.rstrip(":").strip()
+    s = re.sub(r"\([^()]*\)$", "", s).strip()
+    return s
+
+
+def _label_index(sheet: Sheet) -> dict[str, Field]:
+    return {label_key(label): f for f in sheet.fields for label in f.labels}
+
+
+LABELS = {s.name: _label_index(s) for s in SHEETS.values()}
+
+
+@dataclass
+class Table:
+    """A data sheet's rows, typed: one column per field key, index = Excel row."""
+
+    sheet: str
+    data: pd.DataFrame
+    letters: dict[str, str]  # field key -> column letter
+    header_row: int
+
+    def cell(self, key: str, row: int) -> str | None:
+        letter = self.letters.get(key)
+        return f"{letter}{row}" if letter else None
+
+
+@dataclass
+class Submission:
+    """One workbook as validated: who and when, its typed tables, its findings."""
+
+    file: str
+    path: Path
+    sha256: str = ""
+    size: int = 0
+    subsidiary: str | None = None
+    industry: str | None = None
+    period: Period | None = None
+    report_date: dt.date | None = None
+    reporter: str | None = None
+    tables: dict[str, Table] = field(default_factory=dict)
+    market: list[tuple[str, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    superseded: dict[str, str] = field(default_factory=dict)  # sheet -> file in force
+    readable: bool = True
+
+    @property
+    def group_key(self) -> tuple[str, Period] | None:
+        if self.subsidiary is None or self.period is None:
+            return None
+        return (self.subsidiary, self.period)
+
+    def error_rows(self, sheet: str) -> set[int]:
+        return {
+            f.row for f in self.findings
+            if f.sheet == sheet and f.row is not None and f.severity == ERROR
+            and f.rule not in ("missing_column",)
+        }
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == ERROR for f in self.findings)
+
+    def in_force(self, sheet: str) -> bool:
+        return sheet in self.tables and sheet not in self.superseded
+
+
+class Reference(Protocol):
+    """What the ledger knows of a subsidiary, for cross-sheet rules."""
+
+    def customers(self, subsidiary: str) -> set[str]: ...
+
+    def staff(self, subsidiary: str) -> set[str]: ...
+
+
+class NoReference:
+    def customers(self, subsidiary: str) -> set[str]:
+        return set()
+
+    def staff(self, subsidiary: str) -> set[str]:
+        return set()
+
+
+# ---------------------------------------------------------------- per workbook
+
+
+def check_workbook(path: Path, display: str, config: Config) -> Submission:
+    sub = Submission(display, path)
+    try:
+        book = read_workbook(path)
+    except UnreadableWorkbook as e:
+        sub.readable = False
+        rule = "encrypted_file" if e.encrypted else "unreadable_file"
+        sub.findings.append(Finding(display, rule, params={"reason": e.reason}))
+        try:
+            sub.sha256, sub.size = _digest(path)
+        except OSError:
+            pass
+        return sub
+    sub.sha256, sub.size = book.sha256, book.size
+    sheets = _classify_sheets(book, sub)
+    reporter = sheets.get(REPORTER.name)
+    if reporter is None:
+        sub.findings.append(Finding(display, "missing_sheet", REPORTER.name))
+    else:
+        _check_reporter(reporter, sub, config)
+    for sheet in DATA_SHEETS:
+        raw = sheets.get(sheet.name)
+        if raw is None:
+            continue
+        if sheet.free_text:
+            sub.market = _market_rows(raw)
+            sub.tables[sheet.name] = Table(sheet.name, pd.DataFrame(), {}, 0)
+            continue
+        table = _check_table(sheet, raw, sub)
+        if table is not None:
+            sub.tables[sheet.name] = table
+    return sub
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    from .read import file_digest
+
+    return file_digest(path)
+
+
+def _classify_sheets(book: RawWorkbook, sub: Submission) -> dict[str, RawSheet]:
+    known = {sheet_key(n): n for n in SHEETS}
+    found: dict[str, RawSheet] = {}
+    for name, raw in book.sheets.items():
+        key = sheet_key(name)
+        if key in known and known[key] not in found:
+            found[known[key]] = raw
+        elif key == INSTRUCTIONS_SHEET or raw.is_blank:
+            continue
+        else:
+            sub.findings.append(Finding(sub.file, "unknown_sheet", name))
+    return found
+
+
+def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
+    sheet, file = REPORTER.name, sub.file
+    cells = raw.cells
+    values: dict[str, tuple[str | None, int]] = {}
+    if "A" in cells.columns:
+        labels = LABELS[sheet]
+        for row, text in cells["A"].dropna().items():
+            f = labels.get(label_key(text))
+            if f is not None and f.key not in values:
+                value = cells.at[row, "B"] if "B" in cells.columns else None
+                values[f.key] = (None if pd.isna(value) else str(value), int(row))
+
+    def finding(key: str, rule: str, **params: object) -> None:
+        value, row = values.get(key, (None, None))
+        f = REPORTER.field(key)
+        sub.findings.append(Finding(
+            file, rule, sheet, f"B{row}" if row else None, row, f.label, value, dict(params),
+        ))
+
+    parsed: dict[str, object] = {}
+    for f in REPORTER.fields:
+        value, _row = values.get(f.key, (None, 0))
+        text = value.strip() if value is not None else ""
+        if not text:
+            if f.required:
+                finding(f.key, "required")
+            continue
+        if f.kind == Kind.PERIOD:
+            period = parse_period(text)
+            if period is None:
+                finding(f.key, "bad_period")
+            parsed[f.key] = period
+            continue
+        if f.key == "template_version":
+            major = text.split(".")[0]
+            if major != TEMPLATE_VERSION.split(".")[0]:
+                finding(f.key, "template_version", expected=TEMPLATE_VERSION)
+            continue
+        p = V.parse(pd.Series([value], dtype="string"), f)
+        error = p.error.iloc[0]
+        if not pd.isna(error):
+            extra = {"choices": "、".join(f.choices)} if error == "bad_enum" else {}
+            finding(f.key, str(error), **extra)
+            if error != "bad_phone":
+                continue
+        parsed[f.key] = p.values.iloc[0]
+
+    name = parsed.get("subsidiary")
+    subsidiary = config.subsidiary(str(name)) if name is not None else None
+    if name is not None and subsidiary is None:
+        finding("subsidiary", "unknown_subsidiary",
+                choices="、".join(s.name for s in config.subsidiaries) or "未配置任何单位")
+    industry = parsed.get("industry")
+    if subsidiary is not None and industry is not None and industry != subsidiary.industry:
+        finding("industry", "industry_mismatch", expected=subsidiary.industry)
+    period = parsed.get("period")
+    monthly = (subsidiary.monthly if subsidiary else industry == "医药")
+    if isinstance(period, Period) and (subsidiary is not None or industry is not None):
+        if period.is_quarter == monthly:
+            finding("period", "wrong_period_kind", industry=subsidiary.industry if subsidiary
+                    else industry, expected="月份" if monthly else "季度",
+                    expected_en="month" if monthly else "quarter")
+            period = None
+    report_date = V.to_date(parsed.get("report_date"))
+    if report_date is not None and isinstance(period, Period) and report_date < period.end:
+        finding("report_date", "bad_report_date", value=str(report_date),
+                period_end=str(period.end))
+    sub.subsidiary = subsidiary.name if subsidiary else None
+    sub.industry = subsidiary.industry if subsidiary else (str(industry) if industry else None)
+    sub.period = period if isinstance(period, Period) else None
+    sub.report_date = report_date
+    reporter = parsed.get("reporter")
+    sub.reporter = str(reporter) if reporter is not None else None
+
+
+def _market_rows(raw: RawSheet) -> list[tuple[str, str]]:
+    cells = raw.cells
+    if cells.empty:
+        return []
+    topic = cells["A"] if "A" in cells.columns else pd.Series(pd.NA, index=cells.index)
+    text = cells["B"] if "B" in cells.columns else pd.Series(pd.NA, index=cells.index)
+    skip = {label_key(MARKET.name), *LABELS[MARKET.name]}
+    rows = []
+    for t, a in zip(topic.tolist(), text.tolist()):
+        t = "" if pd.isna(t) else str(t).strip()
+        a = "" if pd.isna(a) else str(a).strip()
+        if (t or a) and not (label_key(t) in skip and (not a or label_key(a) in skip)):
+            rows.append((t, a))
+    return rows
+
+
+def _find_header(sheet: Sheet, cells: pd.DataFrame) -> int | None:
+    labels = LABELS[sheet.name]
+    for row in cells.index[:HEADER_SEARCH_ROWS]:
+        keys = {labels[k].key for k in (label_key(v) for v in cells.loc[row].dropna()) if k in labels}
+        if 2 * len(keys) >= len(sheet.fields):
+            return int(row)
+    return None
+
+
+def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
+    file, cells = sub.file, raw.cells
+    findings = sub.findings
+    header_row = _find_header(sheet, cells)
+    if header_row is None:
+        for f in sheet.fields:
+            if f.required:
+                findings.append(Finding(file, "missing_column", sheet.name, None, None, f.label,
+                                        params={"row": "前10"}))
+        return None
+    labels = LABELS[sheet.name]
+    letters: dict[str, str] = {}
+    for letter, text in cells.loc[header_row].dropna().items():
+        f = labels.get(label_key(text))
+        if f is None or f.key in letters:
+            findings.append(Finding(file, "unknown_column", sheet.name, f"{letter}{header_row}",
+                                    header_row, None, str(text)))
+        else:
+            letters[f.key] = str(letter)
+    for f in sheet.fields:
+        if f.required and f.key not in letters:
+            findings.append(Finding(file, "missing_column", sheet.name, None, header_row, f.label))
+
+    body = cells.loc[header_row + 1:]
+    present = body.notna() & body.apply(lambda c: c.str.strip() != "").fillna(False)
+    body = body[present.any(axis=1)]
+    first = body.where(present.loc[body.index]).bfill(axis=1).iloc[:, 0] if len(body) else \
+        pd.Series(dtype="string")
+    first_key = first.str.replace(r"[\s\u3000]+", "", regex=True).str.normalize("NFKC")
+    totals = first_key.isin(TOTAL_WORDS)
+    for row in first_key.index[totals]:
+        letter = body.loc[row].where(present.loc[row]).first_valid_index()
+        findings.append(Finding(file, "total_row_skipped", sheet.name, f"{letter}{row}",
+                                int(row), None, str(body.at[row, letter])))
+    body = body[~totals]
+
+    data = pd.DataFrame(index=body.index)
+    errors = pd.DataFrame(index=body.index)
+    raw_text = pd.DataFrame(index=body.index)
+    for f in sheet.fields:
+        letter = letters.get(f.key)
+        column = body[letter] if letter else pd.Series(pd.NA, index=body.index, dtype="string")
+        parsed = V.parse(column, f)
+        blank = V.clean_text(column).isna()
+        error = parsed.error.copy()
+        if f.required:
+            error = error.mask(blank & (letter is not None), "required")
+        if f.minimum is not None or f.maximum is not None:
+            low = parsed.values < f.minimum if f.minimum is not None else False
+            high = parsed.values > f.maximum if f.maximum is not None else False
+            out = (low | high) if not isinstance(low, bool) else high
+            error = error.mask(error.isna() & pd.Series(out, index=body.index).fillna(False),
+                               "out_of_range")
+        data[f.key] = parsed.values.where(error.isna() | (error == "bad_phone")) \
+            if f.kind != Kind.PHONE else parsed.values
+        errors[f.key] = error
+        raw_text[f.key] = column
+        if parsed.detail is not None:
+            raw_text[f"{f.key}__detail"] = parsed.detail
+
+    _sheet_rules(sheet, data, errors, sub)
+    for f in sheet.fields:
+        if f.unique:
+            key = V.match_key(data[f.key].astype("string"))
+            dup = key.notna() & errors[f.key].isna() & key.duplicated()
+            errors[f.key] = errors[f.key].mask(dup, "duplicate")
+    # Cell findings, in row then column order.
+    for f in sheet.fields:
+        letter = letters.get(f.key)
+        err = errors[f.key]
+        bad = err.dropna()
+        if letter is None or bad.empty:
+            continue
+        for row, rule in bad.items():
+            findings.append(_cell_finding(sheet, f, letter, int(row), str(rule), raw_text, data,
+                                          errors.attrs, file))
+    data.insert(0, ROW, data.index.astype(int))
+    return Table(sheet.name, data, letters, header_row)
+
+
+_RANGE_TEXT = {
+    ("amount", 1, None): ("应大于 0", "must be greater than 0"),
+    ("amount", 0, None): ("不能为负数", "must not be negative"),
+}
+
+
+def _cell_finding(
+    sheet: Sheet, f: Field, letter: str, row: int, rule: str,
+    raw_text: pd.DataFrame, data: pd.DataFrame, context: dict[str, object], file: str,
+) -> Finding:
+    value = raw_text.at[row, f.key]
+    value = None if pd.isna(value) else str(value)
+    params: dict[str, object] = {}
+    if rule == "bad_number":
+        zh, en = V_EXPECTED[f.kind]
+        params = {"expected": zh, "expected_en": en}
+    elif rule in ("bad_enum",):
+        params = {"choices": "、".join(f.choices)}
+    elif rule == "bad_uscc":
+        reason = raw_text.at[row, f"{f.key}__detail"]
+        params = {"reason": str(reason), "reason_en": _USCC_REASON_EN.get(str(reason), str(reason))}
+    elif rule == "out_of_range":
+        params = _range_params(f)
+    elif rule == "required" and f.key in _CONDITIONS:
+        zh, en = _CONDITIONS[f.key]
+        params = {"variant": "required_when", "condition": zh, "condition_en": en}
+    elif rule == "duplicate":
+        key = V.match_key(data[f.key].astype("string"))
+        first = key[key == key.at[row]].index[0]
+        params = {"first_row": int(first)}
+    elif rule == "inconsistent":
+        params = dict(_INCONSISTENT[(sheet.name, f.key)])
+    elif rule == "outside_period":
+        params = dict(context["window"])  # type: ignore[call-overload]
+    elif rule == "amount_mismatch":
+        params = {"expected": context["expected_amount"][row]}  # type: ignore[index]
+    return Finding(file, rule, sheet.name, f"{letter}{row}", row, f.label,
+                   value, params)
+
+
+V_EXPECTED = {
+    Kind.AMOUNT: ("金额（数字，如 1,234.50）", "an amount such as 1,234.50"),
+    Kind.DECIMAL: ("数字", "a number"),
+    Kind.INTEGER: ("整数", "a whole number"),
+    Kind.PERCENT: ("百分比（如 95% 或 0.95）", "a percentage such as 95% or 0.95"),
+}
+_USCC_REASON_EN = {
+    "应为18位数字或大写字母": "it must be 18 digits or capital letters",
+    "含有不允许的字符（I、O、S、V、Z）": "it contains a letter not allowed (I, O, S, V, Z)",
+    "校验位错误": "the check character is wrong",
+    "第9-17位组织机构代码校验位错误": "the organization code in characters 9-17 has a wrong check digit",
+}
+_CONDITIONS = {
+    "product": ("业务类型为发货或退货", "the type is 发货 or 退货"),
+    "salesperson": ("业务类型为发货", "the type is 发货"),
+    "approver": ("已填批准资信额度", "an approved limit is given"),
+    "approved_on": ("已填批准资信额度", "an approved limit is given"),
+}
+_INCONSISTENT = {
+    (CUSTOMERS.name, "org_code"): {
+        "detail": "组织机构代码与统一社会信用代码第9-17位不一致",
+        "detail_en": "The organization code differs from characters 9-17 of the credit code",
+    },
+    (CREDIT.name, "approved_on"): {
+        "detail": "批复日期早于申请日期",
+        "detail_en": "The approval date is before the application date",
+    },
+}
+
+
+def _range_params(f: Field) -> dict[str, object]:
+    if f.kind == Kind.PERCENT:
+        return {"limit": "0~100%", "limit_en": "0 to 100%"}
+    if f.key == "founded":
+        return {"limit": "不晚于填报日期", "limit_en": "not after the report date"}
+    if f.kind == Kind.AMOUNT and f.maximum is None:
+        zh, en = _RANGE_TEXT[("amount", 1 if f.minimum == 1 else 0, None)]
+        return {"limit": zh, "limit_en": en}
+    if f.maximum is None:
+        return {"limit": f"不小于 {f.minimum}", "limit_en": f"at least {f.minimum}"}
+    return {"limit": f"{f.minimum}~{f.maximum}", "limit_en": f"{f.minimum} to {f.maximum}"}
+
+
+def _mark(errors: pd.DataFrame, key: str, mask: pd.Series, rule: str) -> None:
+    """Set `rule` where `mask` holds and the cell has no earlier error."""
+    errors[key] = errors[key].mask(errors[key].isna() & mask.fillna(False), rule)
+
+
+def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, sub: Submission) -> None:
+    """Rules inside one sheet of one workbook, in the spec's order of precedence."""
+    if sheet is CUSTOMERS:
+        org, uscc = data["org_code"], data["uscc"]
+        _mark(errors, "org_code", org.notna() & uscc.notna() & (org != uscc.str.slice(8, 17)),
+              "inconsistent")
+        if sub.report_date is not None:
+            _mark(errors, "founded", data["founded"] > pd.Timestamp(sub.report_date),
+                  "out_of_range")
+        reg = V.clean_code(data["reg_no"])
+        _mark(errors, "reg_no", reg.notna() & ~reg.str.fullmatch(r"\d{15}").fillna(False),
+              "bad_reg_no")
+        tax = V.clean_code(data["tax_no"])
+        _mark(errors, "tax_no", tax.notna() & ~tax.str.len().isin([15, 18, 20]), "bad_tax_no")
+    elif sheet is SALES:
+        kind = data["type"]
+        for key, types in (("product", ("发货", "退货")), ("salesperson", ("发货",))):
+            _mark(errors, key, kind.isin(types) & data[key].isna(), "required")
+        if sub.period is not None:
+            outside = (data["date"] < pd.Timestamp(sub.period.start)) | (
+                data["date"] > pd.Timestamp(sub.period.end))
+            _mark(errors, "date", outside, "outside_period")
+            errors.attrs["window"] = _window_text(sub.period.start, sub.period.end)
+        _amount_mismatch(data, errors)
+    elif sheet is CREDIT:
+        approved = data["approved_limit"].notna()
+        for key in ("approver", "approved_on"):
+            _mark(errors, key, approved & data[key].isna(), "required")
+        _mark(errors, "approved_on", data["approved_on"] < data["applied_on"], "inconsistent")
+    elif sheet is VISITS and sub.period is not None:
+        quarter = sub.period.containing_quarter()
+        outside = (data["date"] < pd.Timestamp(quarter.start)) | (
+            data["date"] > pd.Timestamp(sub.period.end))
+        _mark(errors, "date", outside, "outside_period")
+        errors.attrs["window"] = _window_text(quarter.start, sub.period.end)
+
+
+def _window_text(start: dt.date, end: dt.date) -> dict[str, str]:
+    return {"window": f"报送期间 {start} 至 {end} ", "window_en": f"the period {start} to {end}"}
+
+
+def _amount_mismatch(data: pd.DataFrame, errors: pd.DataFrame) -> None:
+    """金额 against 数量×单价: off by more than 1 元 and more than 0.5% of 金额 (a warning)."""
+    both = data["quantity"].notna() & data["unit_price"].notna() & data["amount"].notna()
+    if not both.any():
+        return
+    # Exact: millionths × millionths = 10^-12 元; compared in 10^-12 元 as Python ints.
+    q = data.loc[both, "quantity"].astype(object)
+    p = data.loc[both, "unit_price"].astype(object)
+    amount = data.loc[both, "amount"].astype(object) * 10**10
+    diff = (q * p - amount).abs()
+    off = (diff > 10**12) & (diff * 1000 > amount.abs() * 5)
+    mask = pd.Series(False, index=data.index)
+    mask.loc[off[off].index] = True
+    _mark(errors, "amount", mask & errors["amount"].isna(), "amount_mismatch")
+    expected = (q * p).map(lambda v: V.fen_to_yuan((v + 5 * 10**9) // 10**10))
+    errors.attrs.setdefault("expected_amount", {}).update(expected[off].to_dict())
+
+
+# ---------------------------------------------------------------- across workbooks
+
+
+def check_groups(subs: list[Submission], reference: Reference) -> None:
+    """Rules over all workbooks of a subsidiary and period in one call."""
+    groups: dict[tuple[str, Period], list[Submission]] = {}
+    for s in subs:
+        if s.group_key is not None:
+            groups.setdefault(s.group_key, []).append(s)
+    for (subsidiary, period), members in groups.items():
+        _corrections(members)
+        _missing_sheets(members, period)
+        _cross_sheet(members, subsidiary, reference)
+
+
+def _corrections(members: list[Submission]) -> None:
+    for sheet in [s.name for s in DATA_SHEETS]:
+        carriers = [m for m in members if sheet in m.tables]
+        if len(carriers) < 2:
+            continue
+        for a in carriers:
+            for b in carriers:
+                if a is not b and a.report_date is not None and a.report_date == b.report_date:
+                    a.findings.append(Finding(a.file, "conflicting_submission", sheet, params={
+                        "other": b.file, "date": str(a.report_date)}))
+        dated = [m for m in carriers if m.report_date is not None]
+        if not dated:
+            continue
+        latest = max(dated, key=lambda m: (m.report_date, m.file))
+        for m in carriers:
+            if m is not latest:
+                m.superseded[sheet] = latest.file
+
+
+def _missing_sheets(members: list[Submission], period: Period) -> None:
+    required = list(ALWAYS_REQUIRED)
+    if period.is_quarter_end:
+        required += QUARTER_END_REQUIRED
+    last = max(members, key=lambda m: (m.report_date or dt.date.min, m.file))
+    for name in required:
+        if not any(name in m.tables for m in members):
+            last.findings.append(Finding(last.file, "missing_sheet", name,
+                                         params={"period": str(period)}))
+
+
+def _cross_sheet(members: list[Submission], subsidiary: str, reference: Reference) -> None:
+    customer_tables = [m.tables[CUSTOMERS.name].data for m in members if CUSTOMERS.name in m.tables]
+    names: dict[str, str] = {}
+    for t in customer_tables:
+        keys = V.match_key(t["customer_no"])
+        for k, n in zip(keys, t["customer_name"]):
+            if not pd.isna(k) and k not in names and not pd.isna(n):
+                names[k] = str(n)
+    known = set(names) | {k for t in customer_tables for k in V.match_key(t["customer_no"]).dropna()}
+    known |= reference.customers(subsidiary)
+    for m in members:
+        for sheet in (SALES, CREDIT, VISITS):
+            table = m.tables.get(sheet.name)
+            if table is None or "customer_no" not in table.letters:
+                continue
+            keys = V.match_key(table.data["customer_no"])
+            unknown = keys.notna() & ~keys.isin(known)
+            _row_findings(m, table, "customer_no", unknown, "unknown_customer")
+            if sheet is SALES and "customer_name" in table.letters:
+                expected = keys.map(names)
+                given = V.match_key(table.data["customer_name"])
+                differs = given.notna() & expected.notna() & (
+                    given != V.match_key(expected.astype("string")))
+                _row_findings(m, table, "customer_name", differs, "name_mismatch",
+                              expected=expected)
+    staff_tables = [m for m in members if m.in_force(STAFF.name)]
+    if staff_tables:
+        staff = set(V.match_key(staff_tables[0].tables[STAFF.name].data["name"]).dropna())
+    else:
+        staff = reference.staff(subsidiary)
+    if staff:
+        for m in members:
+            table = m.tables.get(CUSTOMERS.name)
+            if table is None or "salesperson" not in table.letters:
+                continue
+            person = V.match_key(table.data["salesperson"])
+            _row_findings(m, table, "salesperson", person.notna() & ~person.isin(staff),
+                          "unknown_staff")
+
+
+def _row_findings(
+    m: Submission, table: Table, key: str, mask: pd.Series, rule: str,
+    expected: pd.Series | None = None,
+) -> None:
+    sheet = SHEETS[table.sheet]
+    f = sheet.field(key)
+    taken = {(x.sheet, x.row, x.column) for x in m.findings if x.severity == ERROR}
+    for idx in mask[mask.fillna(False)].index:
+        row = int(table.data.at[idx, ROW])
+        if (table.sheet, row, f.label) in taken:
+            continue
+        value = table.data.at[idx, key]
+        params = {"expected": str(expected.at[idx])} if expected is not None else {}
+        m.findings.append(Finding(m.file, rule, table.sheet, table.cell(key, row), row, f.label,
+                                  None if pd.isna(value) else str(value), params))
+
+
+# ---------------------------------------------------------------- a whole call
+
+
+@dataclass
+class Validation:
+    submissions: list[Submission]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted((f for s in self.submissions for f in s.findings), key=Finding.sort_key)
+
+    @property
+    def valid(self) -> bool:
+        return not any(s.has_errors for s in self.submissions)
+
+
+def _check_one(args: tuple[Path, str, Config]) -> Submission:
+    return check_workbook(*args)
+
+
+def validate_files(
+    files: Iterable[tuple[Path, str]],
+    config: Config,
+    reference: Reference | None = None,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[Submission], None] | None = None,
+) -> Validation:
+    """Validate workbooks (path, name shown) in parallel, then across workbooks."""
+    work = [(path, display, config) for path, display in files]
+    jobs = jobs or min(len(work), os.cpu_count() or 1)
+    subs: list[Submission] = []
+    if jobs <= 1 or len(work) <= 1:
+        for w in work:
+            subs.append(_check_one(w))
+            if progress:
+                progress(subs[-1])
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for s in pool.map(_check_one, work, chunksize=1):
+                subs.append(s)
+                if progress:
+                    progress(s)
+    check_groups(subs, reference or NoReference())
+    for s in subs:
+        s.findings.sort(key=Finding.sort_key)
+    return Validation(subs)

@@ -1,0 +1,63 @@
+"""What every workbook xlcrm writes shares: safe files, safe text, widths."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+
+@contextlib.contextmanager
+def atomic_workbook(target: Path) -> Iterator[Workbook]:
+    """An XlsxWriter workbook written to a temporary file, renamed into place on success.
+
+    A failure (or a kill) midway leaves `target` as it was: the temporary
+    file sits in the same folder, so the rename is atomic.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
+    os.close(fd)
+    # strings_to_formulas/numbers/urls off: text from a submission stays text,
+    # even `=HYPERLINK(...)`; formulas are written only by write_formula.
+    book = xlsxwriter.Workbook(tmp, {
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,
+    })
+    try:
+        yield book
+        book.close()
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            book.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """A cell as text, never as a formula (write_string, whatever it starts with)."""
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def display_width(text: str) -> int:
+    """Column width in Excel character units: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
+
+
+def fit_width(texts: list[str], minimum: int = 6, maximum: int = 50) -> int:
+    widest = max((display_width(t) for t in texts if t is not None), default=0)
+    return max(minimum, min(maximum, widest + 2))
