@@ -179,3 +179,103 @@ def _reference(config: Config, ledger: str | None) -> Any:
     except ImportError:
         return None
     return open_existing_ledger(config, ledger)
+
+
+def _ledger(config: Config, override: str | None) -> Any:
+    from .ledger import LedgerError, open_ledger
+
+    try:
+        return open_ledger(config, override)
+    except LedgerError as e:
+        raise click.UsageError(str(e)) from e
+
+
+@main.command()
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--period", type=PeriodType(month_only=True),
+              help="汇总月份，如 2026-03（默认：所有未汇总或输入有变化的月份）")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="汇总表输出文件夹")
+@click.option("--accept-partial", is_flag=True, help="有错误的工作簿也汇总其无误的行，并列出被排除的行")
+@_config_option
+@click.option("--ledger", help="台账位置（文件路径或数据库 URL），覆盖配置")
+def consolidate(inbox: Path, period: Period | None, out_dir: Path, accept_partial: bool,
+                config_path: Path | None, ledger: str | None) -> None:
+    """校验收件箱中的报表、载入台账并生成集团汇总表与书面报告。"""
+    from .consolidate import LOADED, PARTIAL, ConsolidationError, plan_runs, run
+
+    config = _load(config_path, inbox)
+    if not config.subsidiaries:
+        raise click.UsageError("配置中没有下属单位：请先用 xlcrm init 或编辑 xlcrm.toml 添加")
+    db = _ledger(config, ledger)
+    plan = plan_runs(inbox, period, db)
+    if not plan:
+        click.echo("没有需要汇总的月份：所有月份均已汇总且输入未变。")
+        return
+    failed = False
+    for month, folder in plan:
+        with _progress(len(list(folder.glob("**/*"))), f"汇总 {month}") as advance:
+            try:
+                outcome = run(folder, month, config, db, out_dir, accept_partial=accept_partial,
+                              progress=advance, display_root=inbox)
+            except ConsolidationError as e:
+                click.echo(str(e), err=True)
+                failed = True
+                continue
+        loaded = sum(1 for s in outcome.statuses.values() if s in (LOADED, PARTIAL))
+        returned = [f for f, s in outcome.statuses.items() if s not in (LOADED, PARTIAL)]
+        click.echo(f"{month}：汇总 {loaded} 个工作簿，退回 {len(returned)} 个 → {outcome.summary}")
+        for f in returned:
+            sub = next(s for s in outcome.submissions if s.file == f)
+            errors = sum(1 for x in sub.findings if x.severity == "error")
+            click.echo(f"  退回 {f}（错误 {errors} 个；用 xlcrm validate 查看详情）")
+        if accept_partial:
+            for sub in outcome.submissions:
+                if outcome.statuses[sub.file] == PARTIAL:
+                    for sheet in sorted({x.sheet for x in sub.findings if x.row and x.sheet}):
+                        rows = sorted(sub.error_rows(sheet))
+                        if rows:
+                            shown = "、".join(map(str, rows[:20])) + ("…" if len(rows) > 20 else "")
+                            click.echo(f"  部分汇总 {sub.file} {sheet}：排除第 {shown} 行")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@main.command()
+@_config_option
+@click.option("--ledger", help="台账位置（文件路径或数据库 URL），覆盖配置")
+def runs(config_path: Path | None, ledger: str | None) -> None:
+    """列出台账中的汇总运行记录：时间、月份、输入文件哈希、结果。"""
+    config = _load(config_path)
+    db = _ledger(config, ledger)
+    history = db.runs()
+    if history.empty:
+        click.echo("台账中还没有汇总记录。")
+        return
+    for r in history.itertuples():
+        click.echo(f"#{r.id}  {r.run_month}  {r.started_at:%Y-%m-%d %H:%M:%S}  {r.outcome}"
+                   f"  操作人 {r.operator or '-'}  输入 {str(r.inputs_sha256)[:12]}"
+                   + (f"  {r.summary_path}" if r.summary_path else "")
+                   + (f"  {r.note}" if r.note else ""))
+        for i in db.run_inputs(int(r.id)).itertuples():
+            click.echo(f"      {i.sha256[:12]}  {i.status}  {i.file}")
+
+
+@main.command()
+@click.argument("summary", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--inbox", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="输入文件所在的收件箱（默认：汇总表记录的位置）")
+@_config_option
+@click.option("--ledger", help="台账位置（文件路径或数据库 URL），覆盖配置")
+def verify(summary: Path, inbox: Path | None, config_path: Path | None, ledger: str | None) -> None:
+    """重新计算汇总表所列输入文件的哈希，并与台账核对。不一致时退出码 1。"""
+    from .verify import verify_summary
+
+    config = _load(config_path, summary.parent)
+    db = _ledger(config, ledger)
+    problems, checked = verify_summary(summary, db, inbox)
+    for p in problems:
+        click.echo(f"不一致：{p}")
+    if problems:
+        click.echo(f"核对失败：{len(problems)} 处不一致。")
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"核对通过：{checked} 个输入文件的哈希与台账记录一致，汇总表与台账一致。")

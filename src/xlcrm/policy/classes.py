@@ -1,0 +1,81 @@
+"""A/B/C classification by customer value (policy.md; 第十二条).
+
+One function serves the group class (all customers of the group) and the
+subsidiary class (one subsidiary's customers): customers with value v > 0
+sorted by v descending, ties by USCC; customer i is A while the cumulative
+share before it is below the A cut-off, then B below the B cut-off, else C.
+Customers with v <= 0 or no sales are C, ranked after, with no share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+UPGRADE, DOWNGRADE = "升级", "降级"
+_ORDER = {"A": 0, "B": 1, "C": 2}
+
+
+def classify(
+    values: pd.DataFrame, listed: Iterable[str] = (), *, cut_a: str = "0.80",
+    cut_b: str = "0.95", method: str = "value",
+) -> pd.DataFrame:
+    """values: customer_uscc, value (fen). listed: USCCs to classify even without sales.
+
+    Returns rank, customer_uscc, value, share_before, cumulative_share (Fractions, None
+    for v <= 0) and customer_class, in rank order.
+    """
+    frame = values[["customer_uscc", "value"]].copy()
+    extra = sorted(set(listed) - set(frame["customer_uscc"]))
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame({"customer_uscc": extra, "value": 0})])
+    frame["value"] = frame["value"].fillna(0).astype("int64")
+    frame["customer_uscc"] = frame["customer_uscc"].astype(str)
+    positive = frame[frame["value"] > 0].sort_values(
+        ["value", "customer_uscc"], ascending=[False, True])
+    rest = frame[frame["value"] <= 0].sort_values(
+        ["value", "customer_uscc"], ascending=[False, True])
+    a, b = Fraction(Decimal(cut_a)), Fraction(Decimal(cut_b))
+    total = int(positive["value"].sum())
+    n = len(positive)
+    cumulative = positive["value"].cumsum().tolist()
+    shares_after: list[Fraction | None] = []
+    shares_before: list[Fraction | None] = []
+    labels: list[str] = []
+    for i, cum in enumerate(cumulative):
+        if method == "count":
+            after, before = Fraction(i + 1, n), Fraction(i, n)
+        else:
+            after, before = Fraction(int(cum), total), Fraction(int(cum - positive["value"].iat[i]), total)
+        labels.append("A" if before < a else "B" if before < b else "C")
+        shares_after.append(after)
+        shares_before.append(before)
+    ranked = pd.concat([positive, rest], ignore_index=True)
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    ranked["share_before"] = pd.Series(shares_before + [None] * len(rest), dtype=object)
+    ranked["cumulative_share"] = pd.Series(shares_after + [None] * len(rest), dtype=object)
+    ranked["customer_class"] = labels + ["C"] * len(rest)
+    return ranked
+
+
+def class_change(previous: object, current: str) -> str:
+    """升级 / 降级 / "" against the previous class (none when there is none)."""
+    if not isinstance(previous, str) or previous not in _ORDER:
+        return ""
+    if _ORDER[current] < _ORDER[previous]:
+        return UPGRADE
+    if _ORDER[current] > _ORDER[previous]:
+        return DOWNGRADE
+    return ""
+
+
+def previous_class_month(run_month: str, quarter_end: bool, months_with_classes: list[str]) -> str | None:
+    """The run whose classes count as previous: the latest earlier quarter-end run in a
+    quarter-end run, else the latest earlier run."""
+    earlier = [m for m in months_with_classes if m < run_month]
+    if quarter_end:
+        earlier = [m for m in earlier if int(m[5:7]) % 3 == 0]
+    return max(earlier) if earlier else None
