@@ -251,6 +251,7 @@ def runs(config_path: Path | None, ledger: str | None) -> None:
     if history.empty:
         click.echo("台账中还没有汇总记录。")
         return
+    history = history.astype(object).where(history.notna(), None)
     for r in history.itertuples():
         click.echo(f"#{r.id}  {r.run_month}  {r.started_at:%Y-%m-%d %H:%M:%S}  {r.outcome}"
                    f"  操作人 {r.operator or '-'}  输入 {str(r.inputs_sha256)[:12]}"

@@ -191,6 +191,12 @@ def _staging_parent(out_dir: Path) -> Path:
     rename is atomic) and not inside it, so a killed run leaves the folder as it was."""
     parent = out_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
+    # A run killed midway leaves its staging folder; clear those older than a day.
+    stale = dt.datetime.now().timestamp() - 86_400
+    for old in parent.glob(".xlcrm-staging-*"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < stale:
+                shutil.rmtree(old, ignore_errors=True)
     return parent
 
 

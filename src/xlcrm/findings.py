@@ -6,7 +6,7 @@ failures of the program or its environment.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ERROR = "error"
@@ -41,9 +41,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "缺少工作表“{sheet}”（{period} 应报送）",
         "en": "Sheet '{sheet}' is missing (required for {period})",
     },
+    "missing_reporter": {
+        "zh": "缺少工作表“{sheet}”：无法确定填报单位和报送期间",
+        "en": "Sheet '{sheet}' is missing: the subsidiary and period cannot be told",
+    },
     "missing_column": {
         "zh": "工作表“{sheet}”缺少必填列“{column}”（表头在第 {row} 行）",
         "en": "Sheet '{sheet}' lacks the required column '{column}' (header on row {row})",
+    },
+    "missing_header": {
+        "zh": "工作表“{sheet}”前 {rows} 行中找不到表头，缺少必填列“{column}”",
+        "en": "Sheet '{sheet}' has no header row in its first {rows} rows: "
+              "the required column '{column}' is missing",
     },
     "required": {
         "zh": "“{column}”为必填项，不能为空",
@@ -198,11 +207,12 @@ class Finding:
         return template.format_map(_Blank(values))
 
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
-        d = asdict(self)
-        del d["params"]
-        d["severity"] = self.severity
-        d["message"] = self.message(lang)
-        return d
+        """The finding as spec/submission.md's JSON shows it, keys in its order."""
+        return {
+            "file": self.file, "sheet": self.sheet, "cell": self.cell, "row": self.row,
+            "column": self.column, "value": self.value, "rule": self.rule,
+            "severity": self.severity, "message": self.message(lang),
+        }
 
     def sort_key(self) -> tuple[Any, ...]:
         from .schema import SHEETS

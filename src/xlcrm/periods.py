@@ -81,9 +81,15 @@ class Period:
         return f"{self.year}年{self.first_month}月"
 
 
-_QUARTER = re.compile(r"^(\d{4})\s*(?:-?Q|年第?)\s*([1-4一二三四])\s*(?:季度?)?$", re.I)
+_QUARTER = re.compile(
+    r"^(\d{4})\s*(?:-?\s*Q|年\s*第?|年\s*Q)\s*([1-4一二三四])\s*(?:季度?)?$", re.I)
 _MONTH = re.compile(r"^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$")
-_DATE_CELL = re.compile(r"^(\d{4})-(\d{2})-\d{2}(?: \d{2}:\d{2}:\d{2})?$")
+# A date cell as the reader gives it (`2026-03-05 00:00:00`; .ods: `2026-03-05T00:00:00`
+# or `2026-03-05`), or a date typed as text: read as its month.
+_DATE_CELL = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
 
 
 def parse_period(text: str) -> Period | None:

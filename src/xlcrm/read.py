@@ -30,9 +30,10 @@ _ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".e
 class UnreadableWorkbook(Exception):
     """The file is not a workbook the reader can open."""
 
-    def __init__(self, reason: str, *, encrypted: bool = False) -> None:
+    def __init__(self, reason: str, *, encrypted: bool = False, reason_en: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.reason_en = reason_en or reason
         self.encrypted = encrypted
 
 
@@ -78,28 +79,44 @@ def read_workbook(path: Path) -> RawWorkbook:
         raise UnreadableWorkbook(e.strerror or str(e)) from e
     book = RawWorkbook(path, hashlib.sha256(data).hexdigest(), len(data))
     if not data:
-        raise UnreadableWorkbook("文件为空")
+        raise UnreadableWorkbook("文件为空", reason_en="the file is empty")
     if _is_encrypted(data[:8], data):
-        raise UnreadableWorkbook("文件已加密", encrypted=True)
+        raise UnreadableWorkbook("文件已加密", encrypted=True, reason_en="it is encrypted")
     try:
         reader = fastexcel.read_excel(data)
         for name in reader.sheet_names:
             book.sheets[name] = RawSheet(name, _load(reader, name))
-    except fastexcel.FastExcelError as e:
-        first_line = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if "password" in first_line.lower() or "encrypt" in first_line.lower():
-            raise UnreadableWorkbook(first_line, encrypted=True) from e
-        raise UnreadableWorkbook(first_line) from e
+    except Exception as e:
+        raise _unreadable(e) from e
+    except BaseException as e:
+        # A panic inside the Rust reader (pyo3 PanicException) is a damaged file, not a crash.
+        if isinstance(e, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        raise _unreadable(e) from e
     return book
+
+
+def _unreadable(e: BaseException) -> UnreadableWorkbook:
+    first_line = str(e).splitlines()[0] if str(e) else type(e).__name__
+    lowered = first_line.lower()
+    if "password" in lowered or "encrypt" in lowered:
+        return UnreadableWorkbook("文件已加密", encrypted=True, reason_en="it is encrypted")
+    if "cannot detect file format" in lowered:
+        return UnreadableWorkbook("不是 Excel 工作簿，或文件已损坏",
+                                  reason_en="it is not an Excel workbook, or it is damaged")
+    return UnreadableWorkbook(f"文件已损坏（{first_line}）",
+                              reason_en=f"it is damaged ({first_line})")
 
 
 def _load(reader: fastexcel.ExcelReader, name: str) -> pd.DataFrame:
     # header_row=None with skip_rows=0 keeps row i of the frame at Excel row i+1.
     sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-    frame = sheet.to_pandas()
+    frame = sheet.to_pandas().astype("string")
     frame.columns = [xl_col_to_name(c.absolute_index) for c in sheet.selected_columns]
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return frame.astype("string")
+    # A blank cell is NA whatever the format wrote: .ods gives "" and a cell may hold
+    # only spaces (U+3000 and U+00A0 included: str.strip removes them).
+    return frame.mask(frame.apply(lambda column: column.str.strip() == "").fillna(False))
 
 
 def find_workbooks(paths: list[Path]) -> list[Path]:

@@ -22,8 +22,8 @@ from typing import Protocol
 import pandas as pd
 
 from . import values as V
-from .config import Config
-from .findings import ERROR, Finding
+from .config import Config, Subsidiary
+from .findings import ERROR, EXPECTED_NUMBER, Finding
 from .periods import Period, parse_period
 from .read import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook, sheet_key
 from .schema import (
@@ -37,11 +37,16 @@ TOTAL_WORDS = {"合计", "小计", "总计"}
 ROW = "_row"  # the Excel row of each typed row
 
 
+# What a label may carry after it: colons and one parenthetical, in any order (after
+# NFKC, full-width brackets and colons are half-width). A leading or trailing `*`
+# marks a required column in many hand-made templates.
+_LABEL_TAIL = re.compile(r"(?:\s*(?::|\([^()]*\)|\*))+$")
+
+
 def label_key(text: str) -> str:
     """A header label as matched: NFKC, trimmed, no trailing colon or (parenthetical)."""
     s = unicodedata.normalize("NFKC", str(text)).strip()
-    s = s.rstrip(":").strip()
-    s = re.sub(r"\([^()]*\)$", "", s).strip()
+    s = _LABEL_TAIL.sub("", s).lstrip("*").strip()
     return s
 
 
@@ -80,6 +85,7 @@ class Submission:
     report_date: dt.date | None = None
     reporter: str | None = None
     tables: dict[str, Table] = field(default_factory=dict)
+    carried: set[str] = field(default_factory=set)  # data sheets present, usable or not
     market: list[tuple[str, str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     superseded: dict[str, str] = field(default_factory=dict)  # sheet -> file in force
@@ -132,7 +138,8 @@ def check_workbook(path: Path, display: str, config: Config) -> Submission:
     except UnreadableWorkbook as e:
         sub.readable = False
         rule = "encrypted_file" if e.encrypted else "unreadable_file"
-        sub.findings.append(Finding(display, rule, params={"reason": e.reason}))
+        sub.findings.append(Finding(display, rule, params={
+            "reason": e.reason, "reason_en": e.reason_en}))
         try:
             sub.sha256, sub.size = _digest(path)
         except OSError:
@@ -142,13 +149,15 @@ def check_workbook(path: Path, display: str, config: Config) -> Submission:
     sheets = _classify_sheets(book, sub)
     reporter = sheets.get(REPORTER.name)
     if reporter is None:
-        sub.findings.append(Finding(display, "missing_sheet", REPORTER.name))
+        sub.findings.append(Finding(display, "missing_sheet", REPORTER.name,
+                                    params={"variant": "missing_reporter"}))
     else:
         _check_reporter(reporter, sub, config)
     for sheet in DATA_SHEETS:
         raw = sheets.get(sheet.name)
         if raw is None:
             continue
+        sub.carried.add(sheet.name)
         if sheet.free_text:
             sub.market = _market_rows(raw)
             sub.tables[sheet.name] = Table(sheet.name, pd.DataFrame(), {}, 0)
@@ -170,10 +179,11 @@ def _classify_sheets(book: RawWorkbook, sub: Submission) -> dict[str, RawSheet]:
     found: dict[str, RawSheet] = {}
     for name, raw in book.sheets.items():
         key = sheet_key(name)
+        if key == INSTRUCTIONS_SHEET or raw.is_blank:
+            # Also a known sheet left blank: it is not there (missing_sheet when required).
+            continue
         if key in known and known[key] not in found:
             found[known[key]] = raw
-        elif key == INSTRUCTIONS_SHEET or raw.is_blank:
-            continue
         else:
             sub.findings.append(Finding(sub.file, "unknown_sheet", name))
     return found
@@ -187,15 +197,20 @@ def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
         labels = LABELS[sheet]
         for row, text in cells["A"].dropna().items():
             f = labels.get(label_key(text))
-            if f is not None and f.key not in values:
-                value = cells.at[row, "B"] if "B" in cells.columns else None
-                values[f.key] = (None if pd.isna(value) else str(value), int(row))
+            if f is None:
+                continue
+            value = cells.at[row, "B"] if "B" in cells.columns else None
+            value = None if pd.isna(value) else str(value)
+            # A label seen twice (a title `填报单位` above the table): the filled one counts.
+            if f.key not in values or (values[f.key][0] is None and value is not None):
+                values[f.key] = (value, int(row))
 
     def finding(key: str, rule: str, **params: object) -> None:
         value, row = values.get(key, (None, None))
         f = REPORTER.field(key)
         sub.findings.append(Finding(
-            file, rule, sheet, f"B{row}" if row else None, row, f.label, value, dict(params),
+            file, rule, sheet, f"B{row}" if row else None, row, f.label, display_value(value),
+            dict(params),
         ))
 
     parsed: dict[str, object] = {}
@@ -213,8 +228,9 @@ def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
             parsed[f.key] = period
             continue
         if f.key == "template_version":
-            major = text.split(".")[0]
-            if major != TEMPLATE_VERSION.split(".")[0]:
+            # `1.0` as text, or a number cell `1` (read as major 1).
+            version = re.fullmatch(r"[vV]?(\d+)(?:\.\d+)*", unicodedata.normalize("NFKC", text))
+            if version is None or int(version[1]) != int(TEMPLATE_VERSION.split(".")[0]):
                 finding(f.key, "template_version", expected=TEMPLATE_VERSION)
             continue
         p = V.parse(pd.Series([value], dtype="string"), f)
@@ -227,7 +243,7 @@ def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
         parsed[f.key] = p.values.iloc[0]
 
     name = parsed.get("subsidiary")
-    subsidiary = config.subsidiary(str(name)) if name is not None else None
+    subsidiary = _configured(config, str(name)) if name is not None else None
     if name is not None and subsidiary is None:
         finding("subsidiary", "unknown_subsidiary",
                 choices="、".join(s.name for s in config.subsidiaries) or "未配置任何单位")
@@ -252,6 +268,19 @@ def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
     sub.report_date = report_date
     reporter = parsed.get("reporter")
     sub.reporter = str(reporter) if reporter is not None else None
+
+
+def _configured(config: Config, name: str) -> Subsidiary | None:
+    """The configured subsidiary of that name, compared after NFKC and without spaces."""
+    found = config.subsidiary(name)
+    if found is not None:
+        return found
+    key = _name_key(name)
+    return next((s for s in config.subsidiaries if _name_key(s.name) == key), None)
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
 def _market_rows(raw: RawSheet) -> list[tuple[str, str]]:
@@ -287,7 +316,8 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
         for f in sheet.fields:
             if f.required:
                 findings.append(Finding(file, "missing_column", sheet.name, None, None, f.label,
-                                        params={"row": "前10"}))
+                                        params={"variant": "missing_header",
+                                                "rows": HEADER_SEARCH_ROWS}))
         return None
     labels = LABELS[sheet.name]
     letters: dict[str, str] = {}
@@ -307,8 +337,8 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
     body = body[present.any(axis=1)]
     first = body.where(present.loc[body.index]).bfill(axis=1).iloc[:, 0] if len(body) else \
         pd.Series(dtype="string")
-    first_key = first.str.replace(r"[\s\u3000]+", "", regex=True).str.normalize("NFKC")
-    totals = first_key.isin(TOTAL_WORDS)
+    first_key = V.match_key(first).str.replace(r"[\s:]+", "", regex=True)
+    totals = first_key.isin(TOTAL_WORDS).fillna(False)
     for row in first_key.index[totals]:
         letter = body.loc[row].where(present.loc[row]).first_valid_index()
         findings.append(Finding(file, "total_row_skipped", sheet.name, f"{letter}{row}",
@@ -340,6 +370,11 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
             raw_text[f"{f.key}__detail"] = parsed.detail
 
     _sheet_rules(sheet, data, errors, sub)
+    for name, key in _CONDITIONS:
+        # A conditionally required column that is absent while some row needs it.
+        if name == sheet.name and key not in letters and (errors[key] == "required").any():
+            findings.append(Finding(file, "missing_column", sheet.name, None, header_row,
+                                    sheet.field(key).label))
     for f in sheet.fields:
         if f.unique:
             key = V.match_key(data[f.key].astype("string"))
@@ -369,11 +404,10 @@ def _cell_finding(
     sheet: Sheet, f: Field, letter: str, row: int, rule: str,
     raw_text: pd.DataFrame, data: pd.DataFrame, context: dict[str, object], file: str,
 ) -> Finding:
-    value = raw_text.at[row, f.key]
-    value = None if pd.isna(value) else str(value)
+    value = display_value(raw_text.at[row, f.key])
     params: dict[str, object] = {}
     if rule == "bad_number":
-        zh, en = V_EXPECTED[f.kind]
+        zh, en = EXPECTED_NUMBER[f.kind]
         params = {"expected": zh, "expected_en": en}
     elif rule in ("bad_enum",):
         params = {"choices": "、".join(f.choices)}
@@ -382,8 +416,8 @@ def _cell_finding(
         params = {"reason": str(reason), "reason_en": _USCC_REASON_EN.get(str(reason), str(reason))}
     elif rule == "out_of_range":
         params = _range_params(f)
-    elif rule == "required" and f.key in _CONDITIONS:
-        zh, en = _CONDITIONS[f.key]
+    elif rule == "required" and (sheet.name, f.key) in _CONDITIONS:
+        zh, en = _CONDITIONS[(sheet.name, f.key)]
         params = {"variant": "required_when", "condition": zh, "condition_en": en}
     elif rule == "duplicate":
         key = V.match_key(data[f.key].astype("string"))
@@ -399,23 +433,28 @@ def _cell_finding(
                    value, params)
 
 
-V_EXPECTED = {
-    Kind.AMOUNT: ("金额（数字，如 1,234.50）", "an amount such as 1,234.50"),
-    Kind.DECIMAL: ("数字", "a number"),
-    Kind.INTEGER: ("整数", "a whole number"),
-    Kind.PERCENT: ("百分比（如 95% 或 0.95）", "a percentage such as 95% or 0.95"),
-}
+def display_value(value: object) -> str | None:
+    """A cell's text as a finding shows it: a date cell without its midnight time."""
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return None
+    text = str(value)
+    return _MIDNIGHT.sub("", text)
+
+
+_MIDNIGHT = re.compile(r"(?<=^\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$")
+
 _USCC_REASON_EN = {
     "应为18位数字或大写字母": "it must be 18 digits or capital letters",
     "含有不允许的字符（I、O、S、V、Z）": "it contains a letter not allowed (I, O, S, V, Z)",
     "校验位错误": "the check character is wrong",
     "第9-17位组织机构代码校验位错误": "the organization code in characters 9-17 has a wrong check digit",
 }
+# Columns required only on some rows: (sheet, key) -> the condition, for the message.
 _CONDITIONS = {
-    "product": ("业务类型为发货或退货", "the type is 发货 or 退货"),
-    "salesperson": ("业务类型为发货", "the type is 发货"),
-    "approver": ("已填批准资信额度", "an approved limit is given"),
-    "approved_on": ("已填批准资信额度", "an approved limit is given"),
+    (SALES.name, "product"): ("业务类型为发货或退货", "the type is 发货 or 退货"),
+    (SALES.name, "salesperson"): ("业务类型为发货", "the type is 发货"),
+    (CREDIT.name, "approver"): ("已填批准资信额度", "an approved limit is given"),
+    (CREDIT.name, "approved_on"): ("已填批准资信额度", "an approved limit is given"),
 }
 _INCONSISTENT = {
     (CUSTOMERS.name, "org_code"): {
@@ -546,13 +585,16 @@ def _missing_sheets(members: list[Submission], period: Period) -> None:
         required += QUARTER_END_REQUIRED
     last = max(members, key=lambda m: (m.report_date or dt.date.min, m.file))
     for name in required:
-        if not any(name in m.tables for m in members):
+        if not any(name in m.carried for m in members):
             last.findings.append(Finding(last.file, "missing_sheet", name,
                                          params={"period": str(period)}))
 
 
 def _cross_sheet(members: list[Submission], subsidiary: str, reference: Reference) -> None:
-    customer_tables = [m.tables[CUSTOMERS.name].data for m in members if CUSTOMERS.name in m.tables]
+    # In-force customer sheets first, so that a corrected name is the one compared against.
+    carriers = sorted((m for m in members if CUSTOMERS.name in m.tables),
+                      key=lambda m: not m.in_force(CUSTOMERS.name))
+    customer_tables = [m.tables[CUSTOMERS.name].data for m in carriers]
     names: dict[str, str] = {}
     for t in customer_tables:
         keys = V.match_key(t["customer_no"])

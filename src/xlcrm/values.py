@@ -22,6 +22,7 @@ NA = pd.NA
 # Spaces trimmed and removed: ASCII whitespace, U+3000 (ideographic) and U+00A0.
 _SPACES = r"[\s\u3000\u00a0]+"
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
+_SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_466  # 1927-05-18 .. 9999-12-31
 
 
 @dataclass
@@ -38,8 +39,9 @@ def clean_text(raw: pd.Series) -> pd.Series:
 
 
 def match_key(text: pd.Series) -> pd.Series:
-    """The NFKC form that values are compared by."""
-    return text.astype("string").str.normalize("NFKC").str.strip()
+    """The NFKC form that values are compared by; NA for a blank or all-space cell."""
+    s = text.astype("string").str.normalize("NFKC").str.strip()
+    return s.mask(s == "")
 
 
 def _compact(text: pd.Series) -> pd.Series:
@@ -55,7 +57,8 @@ def _errors_where(mask: pd.Series, rule: str) -> pd.Series:
     return pd.Series(NA, index=mask.index, dtype="string").mask(mask.fillna(False), rule)
 
 
-_NUMBER = r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d*))?$"
+# `.5` and `5.` are numbers too; `+` and the minus sign U+2212 are accepted as signs.
+_NUMBER = r"^(?P<sign>[-+\u2212])?(?P<int>\d*)(?:\.(?P<frac>\d*))?$"
 
 
 def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
@@ -66,14 +69,15 @@ def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
     """
     present = text.notna()
     parts = text.str.extract(_NUMBER)
-    ok = parts["int"].notna() & (parts["int"].str.len() <= 18 - places)
+    digits = parts["int"].fillna("").str.len() + parts["frac"].fillna("").str.len()
+    ok = parts["int"].notna() & (digits > 0) & (parts["int"].str.len() <= 18 - places)
     bad = present & ~ok
-    whole = pd.to_numeric(parts["int"].where(ok), errors="coerce").astype("Int64")
+    whole = pd.to_numeric(parts["int"].where(ok).replace("", "0"), errors="coerce").astype("Int64")
     frac = parts["frac"].where(ok).fillna("").str.ljust(places + 1, "0")
     kept = pd.to_numeric(frac.str.slice(0, places).replace("", "0"), errors="coerce")
     round_up = frac.str.slice(places, places + 1).fillna("0") >= "5"
     magnitude = whole * 10**places + kept.astype("Int64") + round_up.astype("Int64")
-    negative = parts["sign"].eq("-").fillna(False)
+    negative = parts["sign"].isin(["-", "\u2212"]).fillna(False)
     values = magnitude.where(~negative, -magnitude).where(ok)
     return values.astype("Int64"), bad
 
@@ -129,9 +133,10 @@ def parse_date(raw: pd.Series) -> Parsed:
     parts = parts.fillna(compact)
     ymd = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
     dates = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce")
-    # An Excel serial number: a plain number that is not an 8-digit yyyymmdd.
+    # An Excel serial number: a plain number that is not an 8-digit yyyymmdd. Numbers
+    # below 10000 (before 1927-05-18) are years, counts or typos rather than dates.
     serial = pd.to_numeric(text.where(parts["y"].isna()), errors="coerce")
-    serial = serial.where((serial >= 1) & (serial < 2958466))
+    serial = serial.where((serial >= _SERIAL_MIN) & (serial < _SERIAL_MAX))
     from_serial = pd.to_datetime(
         _EXCEL_EPOCH + np.floor(serial.to_numpy(dtype="float64", na_value=np.nan))
         .astype("timedelta64[D]"), errors="coerce",
@@ -246,8 +251,12 @@ def parse_org_code(raw: pd.Series) -> Parsed:
     return Parsed(codes.where(ok), _errors_where(bad, "bad_org_code"))
 
 
+_EXTENSION = r"(?:(?:转|分机|ext\.?)?\d{1,6})?"
+# A mobile, a landline with an optional extension, or a 400/800 number, after an
+# optional 86 prefix; after `+86` (or `0086`) a landline's area code may drop its 0.
 _PHONE = (
-    r"^(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}(?:(?:转|ext|EXT|Ext)?\d{1,6})?|[48]00\d{7})$"
+    r"(?:(?:\+|00)?86)?(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}" + _EXTENSION + r"|[48]00\d{7})"
+    r"|(?:\+|00)86[1-9]\d{1,2}\d{7,8}" + _EXTENSION
 )
 
 
@@ -255,7 +264,7 @@ def parse_phone(raw: pd.Series) -> Parsed:
     """Phones are kept as written; a malformed one is only a warning."""
     text = clean_text(raw)
     compact = _compact(text).str.replace(r"[-()]", "", regex=True)
-    ok = compact.str.fullmatch(_PHONE).fillna(False)
+    ok = compact.str.fullmatch(_PHONE, case=False).fillna(False)
     return Parsed(text, _errors_where(text.notna() & ~ok, "bad_phone"))
 
 

@@ -28,7 +28,8 @@ def _table(frame: pd.DataFrame, first_header: str) -> pd.DataFrame:
     header_at = first_col[first_col == first_header].index[0]
     header = frame.loc[header_at].tolist()
     body = frame.loc[header_at + 1:]
-    blank = body.isna().all(axis=1) | body.iloc[:, 0].isin(["合计", "（无数据）"])
+    # The body ends at a blank row or at the 合计 row (合计 sits in the first text column).
+    blank = body.isna().all(axis=1) | body.isin(["合计", "（无数据）"]).any(axis=1)
     end = blank[blank].index.min() if blank.any() else None
     body = body.loc[: end - 1] if end is not None else body
     body.columns = header

@@ -225,7 +225,7 @@ class _ColumnWriter:
         self.highest: float = 0
 
     def write(self, ws: Worksheet, row: int, value: Any) -> None:
-        if is_missing(value):
+        if is_missing(value) or (isinstance(value, str) and not value):
             ws.write_blank(row, self.col, None, self.fmt)
             return
         kind = self.kind
