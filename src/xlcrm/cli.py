@@ -114,11 +114,20 @@ def template(names: tuple[str, ...], period: Period, out_dir: Path,
         raise click.UsageError(f"配置中没有这些单位：{'、'.join(sorted(unknown))}")
     if not chosen:
         raise click.UsageError("配置中没有下属单位：请先用 xlcrm init 或编辑 xlcrm.toml 添加")
+    # Check everything before writing anything. A subsidiary named on the command
+    # line with the wrong kind of period is an error; others are skipped with a note.
+    wrong = [s for s in chosen if s.monthly == period.is_quarter]
+    if names and wrong:
+        s = wrong[0]
+        kind = "月份" if s.monthly else "季度"
+        raise click.UsageError(f"{s.name}（{s.industry}）按{kind}报送，期间“{period}”不符")
+    for s in wrong:
+        click.echo(f"跳过 {s.name}（{s.industry}）：按{'月份' if s.monthly else '季度'}报送", err=True)
+    chosen = [s for s in chosen if s not in wrong]
+    if not chosen:
+        raise click.UsageError(f"没有按期间“{period}”报送的单位")
     previous = _previous_customers(config, ledger)
     for s in chosen:
-        if s.monthly == period.is_quarter:
-            kind = "月份" if s.monthly else "季度"
-            raise click.UsageError(f"{s.name}（{s.industry}）按{kind}报送，期间“{period}”不符")
         target = out_dir / template_name(s.name, period)
         write_template(target, config, s, period, customers=previous(s.name, period))
         click.echo(f"已生成 {target}")

@@ -36,6 +36,8 @@ def atomic_workbook(target: Path) -> Iterator[Workbook]:
     try:
         yield book
         book.close()
+        # mkstemp makes the file private (0600); outputs go to shared folders.
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(Exception):

@@ -129,6 +129,20 @@ def template_sheets(period: Period) -> list[Sheet]:
             if not s.quarter_end_only or period.is_quarter_end or s is VISITS]
 
 
+def sheet_title(sheet: Sheet, subsidiary: Subsidiary, period: Period) -> str:
+    """`客户信息表（化工一厂 2026年第1季度）`.
+
+    Brackets inside the name become 〔〕: the reader drops one trailing
+    parenthetical from a label, so `市场分析（…）` must hold no inner pair
+    for the title row of the free-text sheet to be skipped, not read as a topic.
+    """
+    name = subsidiary.name.translate(_BRACKETS)
+    return f"{sheet.name}（{name} {period.label_zh}）"
+
+
+_BRACKETS = str.maketrans("()（）", "〔〕〔〕")
+
+
 def due_date(period: Period, day: int) -> dt.date:
     """Day `day` of the month after the period (policy.md, Deadlines)."""
     after = period.end_month().shift_months(1)
@@ -166,7 +180,7 @@ def write_template(
         _write_reporter(book.add_worksheet(REPORTER.name), styles, subsidiary, period)
         for sheet in sheets:
             ws = book.add_worksheet(sheet.name)
-            title = f"{sheet.name}（{subsidiary.name} {period.label_zh}）"
+            title = sheet_title(sheet, subsidiary, period)
             if sheet.free_text:
                 _write_market(ws, styles, title)
             else:
