@@ -24,12 +24,23 @@ from typing import Any
 
 import openpyxl
 import pytest
-from builders import (
-    CHEM, CONFIG, OTHER, PHARMA, USCC, credit_row, customer_row, market, reporter, sale_row,
-    table, visit_row, write_workbook,
-)
 from click.testing import CliRunner
 
+from builders import (
+    CHEM,
+    CONFIG,
+    OTHER,
+    PHARMA,
+    USCC,
+    credit_row,
+    customer_row,
+    market,
+    reporter,
+    sale_row,
+    table,
+    visit_row,
+    write_workbook,
+)
 from xlcrm.cli import main
 from xlcrm.consolidate import run
 from xlcrm.ledger import Ledger

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+
 from builders import CONFIG
 from pg import throwaway_cluster
 from test_consolidate import MARCH, write_group
-
 from xlcrm.consolidate import ConsolidationError, run
 from xlcrm.ledger import Ledger, LedgerError, classes, meta, runs, transactions
 from xlcrm.periods import Period

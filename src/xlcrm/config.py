@@ -123,7 +123,7 @@ def _policy(data: dict[str, Any], path: Path) -> Policy:
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"配置文件 {path} 的 [policy] 中有未知的设置：{', '.join(sorted(unknown))}")
-    values = {k: (str(v) if isinstance(v, float) else v) for k, v in data.items()}
+    values: dict[str, Any] = {k: (str(v) if isinstance(v, float) else v) for k, v in data.items()}
     return Policy(**values)
 
 

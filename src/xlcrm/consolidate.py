@@ -25,7 +25,13 @@ from . import __version__
 from .config import Config
 from .findings import count
 from .ledger import (
-    GROUP_SCOPE, Ledger, assessments, customers, inputs_digest, sheets_json, transactions,
+    GROUP_SCOPE,
+    Ledger,
+    assessments,
+    customers,
+    inputs_digest,
+    sheets_json,
+    transactions,
 )
 from .ledger import market as market_table
 from .periods import Period, parse_period, window_of
@@ -301,7 +307,7 @@ def _inputs(subs: list[Submission], statuses: dict[str, str],
     rows = []
     for s in subs:
         errors, warnings = count(s.findings)
-        loaded = {}
+        loaded: dict[str, int | str] = {}
         for name in s.tables:
             if statuses[s.file] == RETURNED:
                 continue
@@ -603,17 +609,17 @@ def _status(config: Config, run_month: Period, subs: list[Submission],
             due_rows.append({"subsidiary": s.name, "industry": s.industry, "period": str(period),
                              "report": report, "due_date": due_date(period.end, day, working)})
     received = []
-    for s in subs:
-        if s.group_key is None:
+    for sub in subs:
+        if sub.group_key is None:
             continue
-        for name in s.tables:
-            if name in s.superseded or name == STAFF.name:
+        for name in sub.tables:
+            if name in sub.superseded or name == STAFF.name:
                 continue
-            errors, warnings = count(s.findings)
+            errors, warnings = count(sub.findings)
             received.append({
-                "subsidiary": s.subsidiary, "period_received": str(s.period), "report": name,
-                "report_date": s.report_date, "errors": errors, "warnings": warnings,
-                "returned": statuses[s.file] == RETURNED, "file": s.file,
+                "subsidiary": sub.subsidiary, "period_received": str(sub.period), "report": name,
+                "report_date": sub.report_date, "errors": errors, "warnings": warnings,
+                "returned": statuses[sub.file] == RETURNED, "file": sub.file,
             })
     due = pd.DataFrame(due_rows, columns=["subsidiary", "industry", "period", "report", "due_date"])
     got = pd.DataFrame(received, columns=["subsidiary", "period_received", "report",

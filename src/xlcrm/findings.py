@@ -30,7 +30,7 @@ SEVERITY = {**{r: ERROR for r in ERROR_RULES}, **{r: WARNING for r in WARNING_RU
 MESSAGES: dict[str, dict[str, str]] = {
     "unreadable_file": {
         "zh": "无法读取该文件：{reason}。请确认它是 Excel 工作簿（.xlsx/.xlsm/.xls/.ods）并重新保存后报送",
-        "en": "The file cannot be read: {reason}. Make sure it is an Excel workbook "
+        "en": "The file cannot be read: {reason_en}. Make sure it is an Excel workbook "
               "(.xlsx/.xlsm/.xls/.ods) and save it again",
     },
     "encrypted_file": {

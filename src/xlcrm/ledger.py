@@ -187,7 +187,9 @@ class Ledger:
                 version=version, config_sha256=config_sha256, inputs_sha256=inputs_sha256,
                 accept_partial=accept_partial,
             ))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def finish_run(self, run_id: int, outcome: str, now: dt.datetime,
                    summary_path: str | None = None, note: str | None = None) -> None:
@@ -388,5 +390,5 @@ def inputs_digest(hashes: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(hashes)).encode()).hexdigest()
 
 
-def sheets_json(counts: dict[str, int]) -> str:
+def sheets_json(counts: dict[str, int | str]) -> str:
     return json.dumps(counts, ensure_ascii=False)

@@ -333,7 +333,7 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
             findings.append(Finding(file, "missing_column", sheet.name, None, header_row, f.label))
 
     body = cells.loc[header_row + 1:]
-    present = body.notna() & body.apply(lambda c: c.str.strip() != "").fillna(False)
+    present = body.notna() & body.apply(lambda c: c.str.strip() != "").fillna(False).astype(bool)
     body = body[present.any(axis=1)]
     first = body.where(present.loc[body.index]).bfill(axis=1).iloc[:, 0] if len(body) else \
         pd.Series(dtype="string")
@@ -345,29 +345,34 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
                                 int(row), None, str(body.at[row, letter])))
     body = body[~totals]
 
-    data = pd.DataFrame(index=body.index)
-    errors = pd.DataFrame(index=body.index)
-    raw_text = pd.DataFrame(index=body.index)
+    values: dict[str, pd.Series] = {}
+    rules: dict[str, pd.Series] = {}
+    texts: dict[str, pd.Series] = {}
+    absent = pd.Series(pd.NA, index=body.index, dtype="string")
     for f in sheet.fields:
         letter = letters.get(f.key)
-        column = body[letter] if letter else pd.Series(pd.NA, index=body.index, dtype="string")
+        column = body[letter] if letter else absent
         parsed = V.parse(column, f)
-        blank = V.clean_text(column).isna()
-        error = parsed.error.copy()
-        if f.required:
-            error = error.mask(blank & (letter is not None), "required")
+        error = parsed.error
+        if f.required and letter is not None:
+            # The reader gives every blank or all-space cell as NA.
+            error = error.mask(column.isna(), "required")
         if f.minimum is not None or f.maximum is not None:
-            low = parsed.values < f.minimum if f.minimum is not None else False
-            high = parsed.values > f.maximum if f.maximum is not None else False
-            out = (low | high) if not isinstance(low, bool) else high
-            error = error.mask(error.isna() & pd.Series(out, index=body.index).fillna(False),
-                               "out_of_range")
-        data[f.key] = parsed.values.where(error.isna() | (error == "bad_phone")) \
-            if f.kind != Kind.PHONE else parsed.values
-        errors[f.key] = error
-        raw_text[f.key] = column
+            out = pd.Series(False, index=body.index)
+            if f.minimum is not None:
+                out |= (parsed.values < f.minimum).fillna(False)
+            if f.maximum is not None:
+                out |= (parsed.values > f.maximum).fillna(False)
+            error = error.mask(error.isna() & out, "out_of_range")
+        kept = error.isna() | (error == "bad_phone")
+        values[f.key] = parsed.values if f.kind == Kind.PHONE else parsed.values.where(kept)
+        rules[f.key] = error
+        texts[f.key] = column
         if parsed.detail is not None:
-            raw_text[f"{f.key}__detail"] = parsed.detail
+            texts[f"{f.key}__detail"] = parsed.detail
+    data = pd.DataFrame(values, index=body.index)
+    errors = pd.DataFrame(rules, index=body.index)
+    raw_text = pd.DataFrame(texts, index=body.index)
 
     _sheet_rules(sheet, data, errors, sub)
     for name, key in _CONDITIONS:

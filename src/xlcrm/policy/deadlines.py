@@ -49,7 +49,8 @@ def submission_status(
     Adds submitted_on, status, days_late, errors, warnings.
     """
     merged = due.merge(received, on=["subsidiary", "report"], how="left")
-    status, late = [], []
+    status: list[str] = []
+    late: list[int | None] = []
     for submitted, deadline, returned in zip(
         merged["report_date"], merged["due_date"], merged["returned"]
     ):

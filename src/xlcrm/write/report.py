@@ -65,11 +65,12 @@ def render_report(r: Consolidation) -> str:
     ]
     classes = r.group_classes["customer_class"].value_counts().to_dict()
     status_counts = r.status["status"].value_counts().to_dict() if not r.status.empty else {}
-    totals = {
-        "net": int(group_sales["net_sales"].sum()) if not group_sales.empty else 0,
-        "collected": int(group_sales["collected"].sum()) if not group_sales.empty else 0,
+    net = int(group_sales["net_sales"].sum()) if not group_sales.empty else 0
+    collected = int(group_sales["collected"].sum()) if not group_sales.empty else 0
+    totals: dict[str, Any] = {
+        "net": net, "collected": collected,
+        "rate": Fraction(collected, net) if net > 0 else None,
     }
-    totals["rate"] = Fraction(totals["collected"], totals["net"]) if totals["net"] > 0 else None
     return _environment().get_template("report.html.j2").render(
         r=r,
         window=r.window.label_zh,
