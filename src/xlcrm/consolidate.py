@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .config import Config
+from .config import Config, Policy
 from .findings import count
 from .ledger import (
     GROUP_SCOPE,
@@ -34,12 +34,23 @@ from .ledger import (
     transactions,
 )
 from .ledger import market as market_table
+from .ledger import visits as visits_table
 from .periods import Period, parse_period, window_of
 from .policy import changes as changes_policy
+from .policy import credit
+from .policy import visits as visits_policy
 from .policy.classes import class_change, classify, previous_class_month
 from .policy.deadlines import chinese_working_day, due_date, due_day, reports_due, submission_status
 from .policy.growth import rank_growth
-from .policy.receivables import closing_balances, first_openings
+from .policy.receivables import (
+    OVER_LIMIT_SHIPMENT,
+    closing_balances,
+    first_openings,
+    group_exposure,
+    limit_shipments,
+    limit_warnings,
+    running_balances,
+)
 from .policy.sales import in_window, rates, sales_figures, trailing_twelve_months
 from .read import find_workbooks
 from .schema import CREDIT, CUSTOMERS, DATA_SHEETS, MARKET, SALES, STAFF, VISITS
@@ -91,6 +102,12 @@ class Consolidation:
     market: pd.DataFrame
     subsidiary_sales: pd.DataFrame
     subsidiary_classes: pd.DataFrame
+    credit: pd.DataFrame
+    limit_warnings: pd.DataFrame
+    limit_shipments: pd.DataFrame
+    exposure: pd.DataFrame
+    visits: pd.DataFrame
+    complaints: pd.DataFrame
     inbox: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -413,15 +430,53 @@ def compute(
     serving = current.groupby("uscc")["subsidiary"].agg(lambda s: "、".join(sorted(set(s))))
     salespeople = current.groupby("uscc")["salesperson"].agg(
         lambda s: "、".join(sorted({str(x) for x in s.dropna()})))
-    own_grades = _own_grades(ledger, end)
-
     w_tx = in_window(tx, window.start, window.end)
     ly_tx = in_window(tx, last_year.start, last_year.end)
-    customer_list = _customer_list(group, attributes, names, serving, salespeople, own_grades,
+
+    # Credit: every assessment up to E scored; this quarter's and those due one listed.
+    quarter = run_month.containing_quarter()
+    assessed = _assessed(ledger, sheets, end, policy)
+    own = credit.latest_per_quarter(assessed).sort_values("quarter").drop_duplicates(
+        ["subsidiary", "customer_uscc"], keep="last")
+    grades_in_force = own[["subsidiary", "customer_uscc", "computed_grade", "grade"]].rename(
+        columns={"computed_grade": "grade_in_force", "grade": "own_grade"})
+    limits = credit.limits_in_force(assessed, quarter)
+    sold = set(zip(w_tx["subsidiary"], w_tx["customer_uscc"]))
+    review = credit.review_status(current, assessed, sold, end, policy)
+    credit_rows = _credit_rows(assessed, review, quarter, names) if run_month.is_quarter_end \
+        else pd.DataFrame()
+
+    # Receivables against the limits in force (第十五、十六条).
+    running = running_balances(openings, tx)
+    shipments = limit_shipments(running, limits, window.start, window.end)
+    shipments["customer_name"] = shipments["customer_uscc"].map(names)
+    warnings = limit_warnings(balances, limits)
+    owners = current.drop_duplicates(["subsidiary", "uscc"]).set_index(["subsidiary", "uscc"])["salesperson"]
+    warnings["customer_name"] = warnings["customer_uscc"].map(names)
+    warnings["salesperson"] = [owners.get((a, b)) for a, b in zip(warnings["subsidiary"],
+                                                                  warnings["customer_uscc"])]
+    served = current.rename(columns={"uscc": "customer_uscc"})[["subsidiary", "customer_uscc"]]
+    exposure = group_exposure(balances, limits, served, grades_in_force.rename(
+        columns={"own_grade": "grade"}).dropna(subset=["grade"]))
+    exposure["customer_name"] = exposure["customer_uscc"].map(names)
+
+    # Visits, in quarter-end runs (拜访记录 is reported quarterly, 第十条).
+    if run_month.is_quarter_end:
+        seen = _visits(ledger, end)
+        visit_rows = visits_policy.visit_status(
+            current, subsidiary_classes, grades_in_force.rename(columns={"grade_in_force": "grade"}),
+            seen, window.start, end, policy)
+        complaint_rows = visits_policy.complaints(seen, subsidiary_classes, window.start, end)
+        complaint_rows["customer_name"] = complaint_rows["customer_uscc"].map(names)
+    else:
+        visit_rows = complaint_rows = pd.DataFrame()
+
+    worst_grade = _worst(grades_in_force, "grade_in_force")
+    customer_list = _customer_list(group, attributes, names, serving, salespeople, worst_grade,
                                    growth)
     sales_summary = _sales_summary(w_tx, ly_tx, balances, group, known)
     region_table = _regions(group, attributes, w_tx)
-    salespeople_table = _salespeople(current, w_tx)
+    salespeople_table = _salespeople(current, w_tx, shipments)
     c_class = _c_class(group, growth, serving, in_t, w_tx, balances)
     change_rows = _changes(sheets, this_run, group, names)
     status = _status(config, run_month, subs, statuses)
@@ -439,7 +494,8 @@ def compute(
         regions=region_table, salespeople=salespeople_table, group_classes=group,
         growth=growth, growth_known=known, c_class=c_class, changes=change_rows,
         detail=detail, market=market, subsidiary_sales=subsidiary_sales,
-        subsidiary_classes=subsidiary_classes,
+        subsidiary_classes=subsidiary_classes, credit=credit_rows, limit_warnings=warnings,
+        limit_shipments=shipments, exposure=exposure, visits=visit_rows, complaints=complaint_rows,
     )
     return result
 
@@ -453,17 +509,50 @@ def _covered_months(ledger: Ledger) -> set[str]:
     return months
 
 
-def _own_grades(ledger: Ledger, end: dt.date) -> pd.Series:
-    """The subsidiaries' own latest 评定资信等级 per USCC; the worst when they differ."""
-    frame = ledger.frame(assessments)
+def _assessed(ledger: Ledger, sheets: pd.DataFrame, end: dt.date, policy: Policy) -> pd.DataFrame:
+    """Every assessment up to E, scored, with 付款方式 and 账期 from the same sheet."""
+    frame = ledger.frame(assessments).dropna(subset=["customer_uscc"])
+    frame = frame[frame["period"].map(_period_end) <= end]
+    frame["customer_uscc"] = frame["customer_uscc"].astype(str)
+    terms = sheets.dropna(subset=["uscc"]).drop_duplicates(["subsidiary", "period", "uscc"], keep="last")
+    terms = terms.rename(columns={"uscc": "customer_uscc"})[
+        ["subsidiary", "period", "customer_uscc", "payment_terms", "credit_days"]]
+    terms["customer_uscc"] = terms["customer_uscc"].astype(str)
     if frame.empty:
-        return pd.Series(dtype="string")
-    frame["period_end"] = frame["period"].map(_period_end)
-    frame = frame[frame["period_end"] <= end].dropna(subset=["customer_uscc", "grade"])
-    latest = frame.sort_values("period_end").drop_duplicates(
-        ["subsidiary", "customer_uscc"], keep="last")
-    worst = latest.assign(order=latest["grade"].map(GRADE_ORDER)).sort_values("order")
-    return worst.drop_duplicates("customer_uscc", keep="last").set_index("customer_uscc")["grade"]
+        return frame.assign(quarter=pd.Series(dtype=str), payment_terms=None, credit_days=None,
+                            score=None, computed_grade=pd.Series(dtype=str), grade_differs=False,
+                            suggested_limit=None, approval_status=None, approval_days=None,
+                            too_early=False)
+    return credit.assess(frame, terms, policy)
+
+
+def _credit_rows(assessed: pd.DataFrame, review: pd.DataFrame, quarter: Period,
+                 names: dict[str, str]) -> pd.DataFrame:
+    """This quarter's assessments, and the customers due one (未评估, 逾期未复评)."""
+    keys = ["subsidiary", "customer_uscc"]
+    this = credit.latest_per_quarter(assessed)
+    this = this[this["quarter"] == str(quarter)]
+    due = review[review["review"].isin([credit.NEVER_ASSESSED, credit.REVIEW_OVERDUE])]
+    due = due.merge(this[keys], on=keys, how="left", indicator=True)
+    due = due[due["_merge"] == "left_only"].drop(columns="_merge")
+    rows = pd.concat([this.merge(review, on=keys, how="left"), due], ignore_index=True)
+    rows["customer_name"] = rows["customer_uscc"].map(names)
+    rows["review"] = rows["review"].fillna(credit.REVIEW_OK)
+    return rows.sort_values(keys).reset_index(drop=True)
+
+
+def _visits(ledger: Ledger, end: dt.date) -> pd.DataFrame:
+    frame = ledger.frame(visits_table).dropna(subset=["customer_uscc"])
+    frame["customer_uscc"] = frame["customer_uscc"].astype(str)
+    frame = frame[frame["date"] <= pd.Timestamp(end)]
+    return visits_policy.unique_visits(frame)
+
+
+def _worst(grades: pd.DataFrame, column: str) -> pd.Series:
+    """Per USCC the worst grade among its subsidiaries."""
+    frame = grades.dropna(subset=[column])
+    frame = frame.assign(order=frame[column].map(GRADE_ORDER)).sort_values("order")
+    return frame.drop_duplicates("customer_uscc", keep="last").set_index("customer_uscc")[column]
 
 
 def _customer_list(group: pd.DataFrame, attributes: pd.DataFrame, names: dict[str, str],
@@ -527,7 +616,7 @@ def _regions(group: pd.DataFrame, attributes: pd.DataFrame, w_tx: pd.DataFrame) 
         drop=True)
 
 
-def _salespeople(current: pd.DataFrame, w_tx: pd.DataFrame) -> pd.DataFrame:
+def _salespeople(current: pd.DataFrame, w_tx: pd.DataFrame, shipments: pd.DataFrame) -> pd.DataFrame:
     """Sales of each salesperson's customers (负责业务员 of the current customer sheet)."""
     owner = current.drop_duplicates(["subsidiary", "uscc"]).set_index(["subsidiary", "uscc"])[
         "salesperson"]
@@ -542,6 +631,13 @@ def _salespeople(current: pd.DataFrame, w_tx: pd.DataFrame) -> pd.DataFrame:
     for col in ("customers", "shipped", "returned", "net_sales", "collected"):
         frame[col] = frame[col].astype("int64")
     frame["collection_rate"] = rates(frame["collected"], frame["net_sales"])
+    # 超限发货笔数 counts the shipment row's own 业务员 (第十六条: who shipped is answerable).
+    over = shipments[shipments["kind"] == OVER_LIMIT_SHIPMENT]
+    counted = over.assign(salesperson=over["salesperson"].fillna("（未指定）")).groupby(
+        ["subsidiary", "salesperson"]).size().rename("over_limit").reset_index()
+    frame = frame.merge(counted, on=["subsidiary", "salesperson"], how="outer")
+    for col in ("customers", "shipped", "returned", "net_sales", "collected", "over_limit"):
+        frame[col] = frame[col].fillna(0).astype("int64")
     return frame.sort_values(["subsidiary", "net_sales"], ascending=[True, False]).reset_index(
         drop=True)
 

@@ -27,9 +27,22 @@ from .findings import ERROR, EXPECTED_NUMBER, Finding
 from .periods import Period, parse_period
 from .read import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook, sheet_key
 from .schema import (
-    ALWAYS_REQUIRED, CREDIT, CUSTOMERS, DATA_SHEETS, INSTRUCTIONS_SHEET, MARKET,
-    QUARTER_END_REQUIRED, REPORTER, SALES, SHEETS, STAFF, TEMPLATE_VERSION, VISITS,
-    Field, Kind, Sheet,
+    ALWAYS_REQUIRED,
+    CREDIT,
+    CUSTOMERS,
+    DATA_SHEETS,
+    INSTRUCTIONS_SHEET,
+    MARKET,
+    QUARTER_END_REQUIRED,
+    REPORTER,
+    SALES,
+    SHEETS,
+    STAFF,
+    TEMPLATE_VERSION,
+    VISITS,
+    Field,
+    Kind,
+    Sheet,
 )
 
 HEADER_SEARCH_ROWS = 10
@@ -385,16 +398,15 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
             key = V.match_key(data[f.key].astype("string"))
             dup = key.notna() & errors[f.key].isna() & key.duplicated()
             errors[f.key] = errors[f.key].mask(dup, "duplicate")
-    # Cell findings, in row then column order.
-    for f in sheet.fields:
+    # Cell findings (sorted later); a column that is absent has none.
+    rows, columns = errors.notna().to_numpy().nonzero()
+    for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
+        f = sheet.fields[j]
         letter = letters.get(f.key)
-        err = errors[f.key]
-        bad = err.dropna()
-        if letter is None or bad.empty:
-            continue
-        for row, rule in bad.items():
-            findings.append(_cell_finding(sheet, f, letter, int(row), str(rule), raw_text, data,
-                                          errors.attrs, file))
+        if letter is not None:
+            row = int(errors.index[i])
+            findings.append(_cell_finding(sheet, f, letter, row, str(errors.iat[i, j]), raw_text,
+                                          data, errors.attrs, file))
     data.insert(0, ROW, data.index.astype(int))
     return Table(sheet.name, data, letters, header_row)
 

@@ -33,7 +33,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .common import display_width, write_text
 
-KINDS = ("text", "money", "rate", "int", "date", "share")
+KINDS = ("text", "money", "rate", "int", "date", "share", "number")
 TOTAL_LABEL = "合计"
 NO_DATA = "（无数据）"
 FOOTER_GAP = " " * 8
@@ -46,6 +46,7 @@ _NUM_FORMATS = {
     "money": "#,##0.00",
     "rate": "0.0%",
     "share": "0.0%",
+    "number": "0.00",
     "int": "#,##0",
     "date": "yyyy-mm-dd",
 }
@@ -251,11 +252,11 @@ class _ColumnWriter:
                 self.float_sum += number
             self.track(number)
             ws.write_number(row, col, number, self.fmt)
-        elif kind in ("rate", "share") and isinstance(value, str):
+        elif kind in ("rate", "share", "number") and isinstance(value, str):
             # A word in place of a rate, such as 新客户 where growth has no base.
             self.widest = max(self.widest, display_width(value))
             write_text(ws, row, col, value, self.fmt)
-        elif kind in ("rate", "share"):
+        elif kind in ("rate", "share", "number"):
             number = float(value)
             self.float_sum += number
             self.track(number)
@@ -307,7 +308,7 @@ class _ColumnWriter:
             shown = [f"{n / 100:,.2f}" for n in (self.lowest, self.highest)]
         elif self.kind == "int":
             shown = [f"{n:,.0f}" for n in (self.lowest, self.highest)]
-        elif self.kind in ("rate", "share"):
+        elif self.kind in ("rate", "share", "number"):
             shown = [f"{n:.1%}" for n in (self.lowest, self.highest)]
         else:
             shown = []

@@ -61,6 +61,12 @@ CONTENTS = [
     ("客户分类", "按近12个月净销售额的ABC分类与帕累托曲线（第十二条）"),
     ("增长排名", "按同比增长率排序，标出潜力客户（第十二条）"),
     ("C类客户分析", "C类客户综合分析，潜力客户在前（第十二条(三)）"),
+    ("资信评估", "评分、系统评定等级与单位评定等级、建议额度、审批时效与复评（第十三至十六条）"),
+    ("超限预警", "期末应收余额超过执行资信额度或无额度欠款的客户（第十五条）"),
+    ("超限发货", "发货后应收余额超过执行额度的每一笔发货及其业务员（第十六条）"),
+    ("集团敞口", "由两家以上单位服务的客户的应收合计与额度合计"),
+    ("拜访分析", "按客户类别与资信等级要求的拜访间隔、最近拜访与领导拜访（第十二、十七、十八条）"),
+    ("客户投诉", "本期拜访中记录的客户投诉，A类客户优先（第十二条(一)4）"),
     ("档案变动", "新增、流失客户，信息变更（含法定代表人、联系人等人事变动）与分类变化（第九、十二条）"),
     ("销售明细", "本期每一笔发货、退货、回款及其来源文件与行号，供审计追溯"),
     (AUDIT_SHEET, "每个输入文件的哈希、行数与处理结果，及本次运行信息"),
@@ -76,8 +82,13 @@ class _Book:
                           f"金额单位：元")
 
     def sheet(self, name: str, report: str, columns: list[Column], rows: pd.DataFrame, *,
-              note: str | None = None, totals: bool = True) -> ReportSheet:
+              note: str | None = None, totals: bool = True,
+              quarterly: bool = False) -> ReportSheet:
         title = f"{report}（{self.r.config.group} {self.r.window.label_zh}）"
+        if quarterly and not self.r.quarter_end:
+            # A sheet that does not apply says so in its title row instead of vanishing.
+            title += "——本月非季末，本表不适用（按季度评估）"
+            rows = rows.iloc[0:0] if not rows.empty else pd.DataFrame(columns=[c.key for c in columns])
         return write_report_sheet(
             self.book, name, title=title, unit_line=self.unit_line, columns=columns, rows=rows,
             note=note, totals=totals, compiled_on=self.r.compiled_at.date(),
@@ -97,6 +108,12 @@ def write_summary(r: Consolidation, target: Path) -> Path:
         _class_sheet(b)
         _growth_sheet(b)
         _c_class_sheet(b)
+        _credit_sheet(b)
+        _limit_warning_sheet(b)
+        _limit_shipment_sheet(b)
+        _exposure_sheet(b)
+        _visit_sheet(b)
+        _complaint_sheet(b)
         _changes_sheet(b)
         _detail_sheet(b)
         _audit_sheet(b)
@@ -196,14 +213,14 @@ def _region_sheet(b: _Book) -> None:
 
 
 def _salespeople_sheet(b: _Book) -> None:
-    rows = b.r.salespeople.assign(over_limit=pd.NA)
+    rows = b.r.salespeople
     b.sheet("业务员分析", "业务员销售分析表", [
         Column("填报单位", "subsidiary"), Column("业务员", "salesperson"),
         Column("客户数", "customers", "int", "sum"),
         Column("净销售额(元)", "net_sales", "money", "sum"),
         Column("回款金额(元)", "collected", "money", "sum"),
         Column("回款率", "collection_rate", "rate", "ratio:collected:net_sales"),
-        Column("超限发货笔数", "over_limit", "int"),
+        Column("超限发货笔数", "over_limit", "int", "sum"),
     ], rows)
 
 
@@ -306,6 +323,80 @@ def _c_class_sheet(b: _Book) -> None:
         Column("回款率", "collection_rate", "rate", "ratio:collected:net_sales"),
         Column("期末应收余额(元)", "receivable", "money", "sum"),
     ], rows, note="潜力客户（同比增长≥30%且本期净销售额≥5万元）列前，应集中精力培育，使其早日升为B类")
+
+
+def _credit_sheet(b: _Book) -> None:
+    c = b.r.credit
+    if not c.empty:
+        c = c.assign(
+            early=c["too_early"].map(lambda x: _yes(x) if isinstance(x, bool) else None),
+            own=c["grade"], differs=c["grade_differs"].map(lambda x: "不一致" if x is True else None),
+        )
+    b.sheet("资信评估", "客户资信等级评估汇总表", [
+        Column("填报单位", "subsidiary"), Column("统一社会信用代码", "customer_uscc"),
+        Column("客户名称", "customer_name"), Column("评分", "score", "number"),
+        Column("系统评定等级", "computed_grade"), Column("单位评定等级", "own"),
+        Column("等级差异", "differs"),
+        Column("建议资信额度(元)", "suggested_limit", "money", "sum"),
+        Column("申请资信额度(元)", "requested_limit", "money", "sum"),
+        Column("批准资信额度(元)", "approved_limit", "money", "sum"),
+        Column("批复用时(天)", "approval_days", "int"), Column("审批状态", "approval_status"),
+        Column("申请过早", "early"), Column("复评状态", "review"),
+    ], c, quarterly=True, note="本季度的资信评估，以及应评估而未评估（未评估）或超过半年未复评（逾期未复评）的客户")
+
+
+def _limit_warning_sheet(b: _Book) -> None:
+    b.sheet("超限预警", "客户欠款超资信额度预警表", [
+        Column("填报单位", "subsidiary"), Column("统一社会信用代码", "customer_uscc"),
+        Column("客户名称", "customer_name"), Column("执行资信额度(元)", "limit", "money", "sum"),
+        Column("期末应收余额(元)", "closing", "money", "sum"),
+        Column("超出金额(元)", "excess", "money", "sum"), Column("负责业务员", "salesperson"),
+        Column("类型", "kind"),
+    ], b.r.limit_warnings, note=f"截至 {b.r.end}：欠款超过执行额度（超限）或无执行额度而有欠款（无额度）的客户，应调查原因并及时回款")
+
+
+def _limit_shipment_sheet(b: _Book) -> None:
+    b.sheet("超限发货", "超资信额度发货明细表", [
+        Column("填报单位", "subsidiary"), Column("日期", "date", "date"),
+        Column("单据号", "document_no"), Column("统一社会信用代码", "customer_uscc"),
+        Column("客户名称", "customer_name"), Column("发货金额(元)", "amount", "money", "sum"),
+        Column("发货后应收余额(元)", "balance", "money"),
+        Column("执行资信额度(元)", "limit", "money"), Column("业务员", "salesperson"),
+        Column("类型", "kind"), Column("来源文件", "source_file"), Column("来源行", "source_row", "int"),
+    ], b.r.limit_shipments, note="超限额发货造成的损失由销售人员及管理中心负责人承担（第十六条）")
+
+
+def _exposure_sheet(b: _Book) -> None:
+    e = b.r.exposure
+    rows = e.assign(differ=e["grades_differ"].map(_yes)) if not e.empty else e
+    b.sheet("集团敞口", "集团客户风险敞口表", [
+        Column("统一社会信用代码", "customer_uscc"), Column("客户名称", "customer_name"),
+        Column("服务单位数", "subsidiaries", "int"),
+        Column("应收余额合计(元)", "closing", "money", "sum"),
+        Column("执行额度合计(元)", "limit", "money", "sum"), Column("等级不一致", "differ"),
+    ], rows, note="由两家以上单位服务的客户：各单位期末应收余额与执行额度之和（无额度按0计），及各单位评定等级是否一致")
+
+
+def _visit_sheet(b: _Book) -> None:
+    v = b.r.visits
+    b.sheet("拜访分析", "客户拜访情况分析表", [
+        Column("填报单位", "subsidiary"), Column("统一社会信用代码", "customer_uscc"),
+        Column("客户名称", "customer_name"), Column("客户分类", "customer_class"),
+        Column("资信等级", "grade"), Column("要求间隔(天)", "interval", "int"),
+        Column("最近拜访日期", "last_visit", "date"), Column("距今天数", "days_since", "int"),
+        Column("状态", "status"), Column("本期拜访次数", "visits", "int", "sum"),
+        Column("领导拜访", "leader_visit"),
+    ], v, quarterly=True,
+        note="客户分类为本单位分类；A类客户须有公司领导、B类须有销售主管或公司领导在半年内拜访")
+
+
+def _complaint_sheet(b: _Book) -> None:
+    b.sheet("客户投诉", "客户投诉汇总表", [
+        Column("填报单位", "subsidiary"), Column("客户分类", "customer_class"),
+        Column("统一社会信用代码", "customer_uscc"), Column("客户名称", "customer_name"),
+        Column("拜访日期", "date", "date"), Column("拜访人", "visitor"),
+        Column("客户投诉", "complaint"), Column("跟进措施", "follow_up"),
+    ], b.r.complaints, quarterly=True, totals=False, note="A类客户的抱怨和投诉应优先处理")
 
 
 def _changes_sheet(b: _Book) -> None:
