@@ -83,6 +83,11 @@ def render_report(r: Consolidation) -> str:
         growth=_records(r.growth[r.growth["potential"]]) if r.growth_known else [],
         leaders=_records(r.growth, 10),
         market=_records(r.market),
+        visit_counts=r.visits["status"].value_counts().to_dict() if not r.visits.empty else {},
+        overdue=_records(r.visits[r.visits["status"].isin(["逾期未拜访", "从未拜访"])]
+                         .sort_values(["customer_class", "subsidiary"])) if not r.visits.empty else [],
+        complaints=_records(r.complaints),
+        warnings=_records(r.limit_warnings.sort_values("excess", ascending=False), 15),
         upgraded=int((r.group_classes["class_change"] == "升级").sum()),
         downgraded=int((r.group_classes["class_change"] == "降级").sum()),
     )

@@ -352,7 +352,8 @@ def _limit_warning_sheet(b: _Book) -> None:
         Column("期末应收余额(元)", "closing", "money", "sum"),
         Column("超出金额(元)", "excess", "money", "sum"), Column("负责业务员", "salesperson"),
         Column("类型", "kind"),
-    ], b.r.limit_warnings, note=f"截至 {b.r.end}：欠款超过执行额度（超限）或无执行额度而有欠款（无额度）的客户，应调查原因并及时回款")
+    ], b.r.limit_warnings,
+        note=f"截至 {b.r.end}：欠款超过执行额度（超限）或无执行额度而有欠款（无额度）的客户，应调查原因并及时回款")
 
 
 def _limit_shipment_sheet(b: _Book) -> None:
