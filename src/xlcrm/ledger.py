@@ -361,9 +361,14 @@ def _safe_url(url: str) -> str:
 
 
 def open_ledger(config: Config, override: str | None = None) -> Ledger:
+    """The ledger, created when it does not exist yet (with its folder, for SQLite)."""
     url = override if override else config.ledger_url
     if "://" not in url:
         url = f"sqlite:///{url}"
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return Ledger.open(url)
 
 

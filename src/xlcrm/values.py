@@ -54,7 +54,8 @@ def _no_error(index: pd.Index) -> pd.Series:
 
 
 def _errors_where(mask: pd.Series, rule: str) -> pd.Series:
-    return pd.Series(NA, index=mask.index, dtype="string").mask(mask.fillna(False), rule)
+    where = mask.fillna(False).to_numpy(dtype=bool)
+    return pd.Series(np.where(where, rule, None), index=mask.index, dtype="string")
 
 
 # `.5` and `5.` are numbers too; `+` and the minus sign U+2212 are accepted as signs.
@@ -65,21 +66,30 @@ def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
     """Decimal text to an integer of 10**-places units, rounded half up.
 
     Returns the values and a mask of cells that are not numbers (or are too
-    large for 64-bit integers, which no amount in a submission is).
+    large for 64-bit integers, which no amount in a submission is). The digits
+    are converted by numpy's string-to-integer cast: exact, no floating point.
     """
-    present = text.notna()
+    present = text.notna().to_numpy(dtype=bool)
     parts = text.str.extract(_NUMBER)
-    digits = parts["int"].fillna("").str.len() + parts["frac"].fillna("").str.len()
-    ok = parts["int"].notna() & (digits > 0) & (parts["int"].str.len() <= 18 - places)
-    bad = present & ~ok
-    whole = pd.to_numeric(parts["int"].where(ok).replace("", "0"), errors="coerce").astype("Int64")
-    frac = parts["frac"].where(ok).fillna("").str.ljust(places + 1, "0")
-    kept = pd.to_numeric(frac.str.slice(0, places).replace("", "0"), errors="coerce")
-    round_up = frac.str.slice(places, places + 1).fillna("0") >= "5"
-    magnitude = whole * 10**places + kept.astype("Int64") + round_up.astype("Int64")
-    negative = parts["sign"].isin(["-", "\u2212"]).fillna(False)
-    values = magnitude.where(~negative, -magnitude).where(ok)
-    return values.astype("Int64"), bad
+    matched = parts["int"].notna().to_numpy(dtype=bool)
+    sign, whole, frac = (_strings(parts[c]) for c in ("sign", "int", "frac"))
+    whole_len, frac_len = np.strings.str_len(whole), np.strings.str_len(frac)
+    ok = matched & (whole_len + frac_len > 0) & (whole_len <= 18 - places)
+    whole = np.where(ok & (whole_len > 0), whole, "0")
+    # The first places+1 fraction digits, zero-padded: the kept ones and the rounding one
+    # (a cast to a shorter string type truncates).
+    head = np.strings.ljust(np.where(ok, frac, ""), places + 1, "0")
+    head_digits = head.astype(f"<U{places + 1}").astype(np.int64)
+    magnitude = whole.astype(np.int64) * 10**places + head_digits // 10 + (head_digits % 10 >= 5)
+    signed = np.where(np.isin(sign, ["-", "\u2212"]), -magnitude, magnitude)
+    values = pd.array(signed, dtype="Int64")
+    values[~ok] = pd.NA
+    return pd.Series(values, index=text.index), pd.Series(present & ~ok, index=text.index)
+
+
+def _strings(column: pd.Series) -> np.ndarray:
+    """A column of strings as a numpy unicode array, "" where missing."""
+    return np.asarray(column.fillna("").to_numpy(dtype=object), dtype=str)
 
 
 def parse_amount(raw: pd.Series, *, currency: bool = True, places: int = 2) -> Parsed:
@@ -116,8 +126,8 @@ def parse_percent(raw: pd.Series) -> Parsed:
 
 
 _DATE_TEXT = (
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+    r"^(?P<y>\d{4})(?:\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|(?P<m8>\d{2})(?P<d8>\d{2}))$"
 )
 
 
@@ -127,23 +137,27 @@ def parse_date(raw: pd.Series) -> Parsed:
     A date cell reaches here as `2026-03-05 00:00:00`; its time is dropped.
     """
     text = match_key(raw)
-    present = text.notna()
+    present = text.notna().to_numpy(dtype=bool)
     parts = text.str.extract(_DATE_TEXT)
-    compact = text.str.extract(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
-    parts = parts.fillna(compact)
-    ymd = parts["y"] + "-" + parts["m"].str.zfill(2) + "-" + parts["d"].str.zfill(2)
-    dates = pd.to_datetime(ymd, format="%Y-%m-%d", errors="coerce")
+    year = _strings(parts["y"])
+    month = np.char.add(_strings(parts["m"]), _strings(parts["m8"]))
+    day = np.char.add(_strings(parts["d"]), _strings(parts["d8"]))
+    shaped = year != ""
+    as_int = {
+        k: np.where(shaped, v, "0").astype(np.int64)
+        for k, v in (("year", year), ("month", month), ("day", day))
+    }
+    dates = pd.to_datetime(pd.DataFrame(as_int, index=text.index), errors="coerce")
     # An Excel serial number: a plain number that is not an 8-digit yyyymmdd. Numbers
     # below 10000 (before 1927-05-18) are years, counts or typos rather than dates.
-    serial = pd.to_numeric(text.where(parts["y"].isna()), errors="coerce")
-    serial = serial.where((serial >= _SERIAL_MIN) & (serial < _SERIAL_MAX))
-    from_serial = pd.to_datetime(
-        _EXCEL_EPOCH + np.floor(serial.to_numpy(dtype="float64", na_value=np.nan))
-        .astype("timedelta64[D]"), errors="coerce",
-    )
-    dates = dates.fillna(pd.Series(from_serial, index=text.index))
+    serial = pd.to_numeric(text.where(~shaped), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan)
+    serial = np.where((serial >= _SERIAL_MIN) & (serial < _SERIAL_MAX), serial, np.nan)
+    from_serial = _EXCEL_EPOCH + np.floor(serial).astype("timedelta64[D]")
+    dates = dates.where(shaped, pd.Series(from_serial, index=text.index))
     dates = dates.dt.normalize().astype("datetime64[s]")
-    return Parsed(dates, _errors_where(present & dates.isna(), "bad_date"))
+    return Parsed(dates, _errors_where(pd.Series(present, index=text.index) & dates.isna(),
+                                       "bad_date"))
 
 
 def enum_lookup(f: Field) -> dict[str, str]:
