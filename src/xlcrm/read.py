@@ -13,6 +13,7 @@ blank, so a required one is reported `required`, an optional one is lost.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,8 @@ class RawWorkbook:
 
 
 def sheet_key(name: str) -> str:
-    """Sheet names match after NFKC and trimming (a stray space is not a new sheet)."""
-    return unicodedata.normalize("NFKC", name).strip()
+    """Sheet names match after NFKC and without spaces (a stray space is not a new sheet)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
 def file_digest(path: Path) -> tuple[str, int]:

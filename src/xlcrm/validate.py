@@ -59,8 +59,9 @@ _LABEL_TAIL = re.compile(r"(?:\s*(?::|\([^()]*\)|\*))+$")
 def label_key(text: str) -> str:
     """A header label as matched: NFKC, trimmed, no trailing colon or (parenthetical)."""
     s = unicodedata.normalize("NFKC", str(text)).strip()
-    s = _LABEL_TAIL.sub("", s).lstrip("*").strip()
-    return s
+    s = _LABEL_TAIL.sub("", s).lstrip("*")
+    # No label has a space inside: `客户　名称` is `客户名称`.
+    return re.sub(r"\s+", "", s)
 
 
 def _label_index(sheet: Sheet) -> dict[str, Field]:
@@ -159,10 +160,27 @@ def check_workbook(path: Path, display: str, config: Config) -> Submission:
             pass
         return sub
     sub.sha256, sub.size = book.sha256, book.size
+    try:
+        _check_sheets(book, sub, config)
+    except Exception as e:
+        # A workbook this program cannot handle must not stop the others of the call:
+        # it is reported and kept out of the cross-workbook rules.
+        sub.readable = False
+        sub.subsidiary, sub.period = None, None
+        sub.tables.clear()
+        sub.carried.clear()
+        detail = f"{type(e).__name__}: {e}"
+        sub.findings.append(Finding(display, "unreadable_file", params={
+            "reason": f"程序无法处理该文件（{detail}）",
+            "reason_en": f"the program cannot process it ({detail})"}))
+    return sub
+
+
+def _check_sheets(book: RawWorkbook, sub: Submission, config: Config) -> None:
     sheets = _classify_sheets(book, sub)
     reporter = sheets.get(REPORTER.name)
     if reporter is None:
-        sub.findings.append(Finding(display, "missing_sheet", REPORTER.name,
+        sub.findings.append(Finding(sub.file, "missing_sheet", REPORTER.name,
                                     params={"variant": "missing_reporter"}))
     else:
         _check_reporter(reporter, sub, config)
@@ -178,7 +196,6 @@ def check_workbook(path: Path, display: str, config: Config) -> Submission:
         table = _check_table(sheet, raw, sub)
         if table is not None:
             sub.tables[sheet.name] = table
-    return sub
 
 
 def _digest(path: Path) -> tuple[str, int]:
@@ -346,7 +363,7 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
             findings.append(Finding(file, "missing_column", sheet.name, None, header_row, f.label))
 
     body = cells.loc[header_row + 1:]
-    present = body.notna() & body.apply(lambda c: c.str.strip() != "").fillna(False).astype(bool)
+    present = body.notna()  # the reader gives blank and all-space cells as NA
     body = body[present.any(axis=1)]
     first = body.where(present.loc[body.index]).bfill(axis=1).iloc[:, 0] if len(body) else \
         pd.Series(dtype="string")
@@ -356,7 +373,9 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
         letter = body.loc[row].where(present.loc[row]).first_valid_index()
         findings.append(Finding(file, "total_row_skipped", sheet.name, f"{letter}{row}",
                                 int(row), None, str(body.at[row, letter])))
-    body = body[~totals]
+    # A row with nothing in the table's own columns (only a 序号 or a note in a column
+    # that is not the table's) has nothing to check.
+    body = body[~totals & present.loc[body.index, list(letters.values())].any(axis=1)]
 
     values: dict[str, pd.Series] = {}
     rules: dict[str, pd.Series] = {}
@@ -369,16 +388,22 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
         error = parsed.error
         if f.required and letter is not None:
             # The reader gives every blank or all-space cell as NA.
-            error = error.mask(column.isna(), "required")
+            blank = column.isna()
+            if blank.any():
+                error = error.mask(blank, "required")
         if f.minimum is not None or f.maximum is not None:
             out = pd.Series(False, index=body.index)
             if f.minimum is not None:
                 out |= (parsed.values < f.minimum).fillna(False)
             if f.maximum is not None:
                 out |= (parsed.values > f.maximum).fillna(False)
-            error = error.mask(error.isna() & out, "out_of_range")
-        kept = error.isna() | (error == "bad_phone")
-        values[f.key] = parsed.values if f.kind == Kind.PHONE else parsed.values.where(kept)
+            if out.any():
+                error = error.mask(error.isna() & out, "out_of_range")
+        # A value that breaks a rule is not used; a malformed phone is only a warning.
+        if f.kind != Kind.PHONE and error.notna().any():
+            values[f.key] = parsed.values.where(error.isna())
+        else:
+            values[f.key] = parsed.values
         rules[f.key] = error
         texts[f.key] = column
         if parsed.detail is not None:

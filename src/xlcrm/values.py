@@ -59,7 +59,7 @@ def _errors_where(mask: pd.Series, rule: str) -> pd.Series:
 
 
 # `.5` and `5.` are numbers too; `+` and the minus sign U+2212 are accepted as signs.
-_NUMBER = r"^(?P<sign>[-+\u2212])?(?P<int>\d*)(?:\.(?P<frac>\d*))?$"
+_NUMBER = r"^(?P<sign>[-+\u2212])?(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?$"
 
 
 def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
@@ -70,6 +70,8 @@ def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
     are converted by numpy's string-to-integer cast: exact, no floating point.
     """
     present = text.notna().to_numpy(dtype=bool)
+    if not present.any():  # also an empty column: numpy's string functions need values
+        return pd.Series(NA, index=text.index, dtype="Int64"), pd.Series(present, text.index)
     parts = text.str.extract(_NUMBER)
     matched = parts["int"].notna().to_numpy(dtype=bool)
     sign, whole, frac = (_strings(parts[c]) for c in ("sign", "int", "frac"))
@@ -126,8 +128,8 @@ def parse_percent(raw: pd.Series) -> Parsed:
 
 
 _DATE_TEXT = (
-    r"^(?P<y>\d{4})(?:\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?|(?P<m8>\d{2})(?P<d8>\d{2}))$"
+    r"^(?P<y>[0-9]{4})(?:\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})\s*日?"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?|(?P<m8>[0-9]{2})(?P<d8>[0-9]{2}))$"
 )
 
 

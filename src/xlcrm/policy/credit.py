@@ -107,7 +107,8 @@ def assess(assessments: pd.DataFrame, terms: pd.DataFrame, policy: Policy) -> pd
     ]
     frame["score"] = pd.Series(scores, index=frame.index, dtype=object)
     frame["computed_grade"] = [grade_of(s, policy) for s in scores]
-    frame["grade_differs"] = frame["computed_grade"] != frame["grade"].astype(object)
+    # A blank 评定资信等级 (the subsidiary gave none) is not a difference.
+    frame["grade_differs"] = frame["grade"].notna() & (frame["computed_grade"] != frame["grade"].astype(object))
     frame["suggested_limit"] = [
         suggested_limit(m, d, g, policy) for m, d, g in zip(
             frame["monthly_sales"].fillna(0), frame["credit_days"], frame["computed_grade"])
@@ -149,7 +150,7 @@ def review_status(current: pd.DataFrame, assessed: pd.DataFrame, sold: set[tuple
                   end: dt.date, policy: Policy) -> pd.DataFrame:
     """For each customer of a subsidiary's current sheet: 正常, 逾期未复评 (latest 申请日期 more
     than 183 days before E) or 未评估 (sales in W, never assessed); none otherwise."""
-    latest = assessed.sort_values("applied_on").drop_duplicates(
+    latest = assessed.sort_values("applied_on", na_position="first").drop_duplicates(
         ["subsidiary", "customer_uscc"], keep="last").set_index(["subsidiary", "customer_uscc"])["applied_on"]
     status = []
     for sub, uscc in zip(current["subsidiary"], current["uscc"]):

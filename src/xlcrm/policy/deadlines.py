@@ -57,7 +57,7 @@ def submission_status(
         if submitted is None or pd.isna(submitted):
             status.append(MISSING)
             late.append(None)
-        elif returned is True:
+        elif not pd.isna(returned) and bool(returned):
             status.append(RETURNED)
             late.append(None)
         else:

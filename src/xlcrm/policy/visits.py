@@ -42,7 +42,7 @@ def visit_status(current: pd.DataFrame, classes: pd.DataFrame, grades: pd.DataFr
     cls = classes.rename(columns={"scope": "subsidiary"})[[*keys, "customer_class"]]
     frame = frame.merge(cls, on=keys, how="left").merge(grades[[*keys, "grade"]], on=keys, how="left")
     frame["customer_class"] = frame["customer_class"].fillna("C")
-    frame["grade"] = frame["grade"].fillna(DEFAULT_GRADE)
+    frame["grade"] = frame["grade"].astype("string").fillna(DEFAULT_GRADE)
     table = policy.visit_interval_days
     frame["interval"] = [int(table[c][g]) for c, g in zip(frame["customer_class"], frame["grade"])]
     upto = visits[visits["date"] <= pd.Timestamp(end)]
