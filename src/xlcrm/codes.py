@@ -36,9 +36,10 @@ def org_check_char(body: str) -> str | None:
     if len(body) != 8:
         return None
     values = [_org_value(c) for c in body]
-    if any(v is None for v in values):
+    digits = [v for v in values if v is not None]
+    if len(digits) != len(values):
         return None
-    total = sum(v * w for v, w in zip(values, _ORG_WEIGHTS))  # type: ignore[operator]
+    total = sum(v * w for v, w in zip(digits, _ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
 

@@ -59,7 +59,7 @@ def as_text(validation: Validation, lang: str = "zh") -> str:
         errors, warnings = count(s.findings)
         who = " ".join(x for x in (s.subsidiary, str(s.period) if s.period else None) if x)
         status = w["counts"].format(errors=errors, warnings=warnings) if s.findings else w["clean"]
-        lines.append(f"{s.file}  {who}  {status}".replace("  ", "  ", 1))
+        lines.append("  ".join(x for x in (s.file, who, status) if x))
         for sheet, other in s.superseded.items():
             lines.append(w["superseded"].format(sheet=sheet, other=other))
         for sheet, group in groupby(s.findings, key=lambda f: f.sheet or ""):

@@ -19,13 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from . import values as V
 from .config import Config, Subsidiary
 from .findings import ERROR, EXPECTED_NUMBER, Finding
 from .periods import Period, parse_period
-from .read import RawSheet, RawWorkbook, UnreadableWorkbook, read_workbook, sheet_key
+from .read import (
+    RawSheet,
+    RawWorkbook,
+    UnreadableWorkbook,
+    file_digest,
+    read_workbook,
+    sheet_key,
+)
 from .schema import (
     ALWAYS_REQUIRED,
     CREDIT,
@@ -155,7 +163,7 @@ def check_workbook(path: Path, display: str, config: Config) -> Submission:
         sub.findings.append(Finding(display, rule, params={
             "reason": e.reason, "reason_en": e.reason_en}))
         try:
-            sub.sha256, sub.size = _digest(path)
+            sub.sha256, sub.size = file_digest(path)
         except OSError:
             pass
         return sub
@@ -196,12 +204,6 @@ def _check_sheets(book: RawWorkbook, sub: Submission, config: Config) -> None:
         table = _check_table(sheet, raw, sub)
         if table is not None:
             sub.tables[sheet.name] = table
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    from .read import file_digest
-
-    return file_digest(path)
 
 
 def _classify_sheets(book: RawWorkbook, sub: Submission) -> dict[str, RawSheet]:
@@ -252,7 +254,7 @@ def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
                 finding(f.key, "required")
             continue
         if f.kind == Kind.PERIOD:
-            period = parse_period(text)
+            period = _reporting_period(text)
             if period is None:
                 finding(f.key, "bad_period")
             parsed[f.key] = period
@@ -280,24 +282,35 @@ def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
     industry = parsed.get("industry")
     if subsidiary is not None and industry is not None and industry != subsidiary.industry:
         finding("industry", "industry_mismatch", expected=subsidiary.industry)
-    period = parsed.get("period")
+    given = parsed.get("period")
+    period = given if isinstance(given, Period) else None
     monthly = (subsidiary.monthly if subsidiary else industry == "医药")
-    if isinstance(period, Period) and (subsidiary is not None or industry is not None):
+    if period is not None and (subsidiary is not None or industry is not None):
         if period.is_quarter == monthly:
             finding("period", "wrong_period_kind", industry=subsidiary.industry if subsidiary
                     else industry, expected="月份" if monthly else "季度",
                     expected_en="month" if monthly else "quarter")
             period = None
     report_date = V.to_date(parsed.get("report_date"))
-    if report_date is not None and isinstance(period, Period) and report_date < period.end:
+    if report_date is not None and period is not None and report_date < period.end:
         finding("report_date", "bad_report_date", value=str(report_date),
                 period_end=str(period.end))
     sub.subsidiary = subsidiary.name if subsidiary else None
     sub.industry = subsidiary.industry if subsidiary else (str(industry) if industry else None)
-    sub.period = period if isinstance(period, Period) else None
+    sub.period = period
     sub.report_date = report_date
     reporter = parsed.get("reporter")
     sub.reporter = str(reporter) if reporter is not None else None
+
+
+def _reporting_period(text: str) -> Period | None:
+    """报送期间 in a form of submission.md, or a date cell whose format the reader did
+    not take for a date and gave as its Excel serial number (5 digits): its month."""
+    period = parse_period(text)
+    if period is None and re.fullmatch(r"\d{5}(?:\.\d+)?", text.strip()):
+        day = V.to_date(V.parse_date(pd.Series([text], dtype="string")).values.iloc[0])
+        period = Period.month(day.year, day.month) if day is not None else None
+    return period
 
 
 def _configured(config: Config, name: str) -> Subsidiary | None:
@@ -352,30 +365,35 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
     labels = LABELS[sheet.name]
     letters: dict[str, str] = {}
     for letter, text in cells.loc[header_row].dropna().items():
-        f = labels.get(label_key(text))
-        if f is None or f.key in letters:
+        known = labels.get(label_key(text))
+        if known is None or known.key in letters:
+            # The column is named as its header is written: it has no label of the schema.
             findings.append(Finding(file, "unknown_column", sheet.name, f"{letter}{header_row}",
-                                    header_row, None, str(text)))
+                                    header_row, str(text).strip(), str(text)))
         else:
-            letters[f.key] = str(letter)
+            letters[known.key] = str(letter)
     for f in sheet.fields:
         if f.required and f.key not in letters:
             findings.append(Finding(file, "missing_column", sheet.name, None, header_row, f.label))
 
     body = cells.loc[header_row + 1:]
     present = body.notna()  # the reader gives blank and all-space cells as NA
-    body = body[present.any(axis=1)]
-    first = body.where(present.loc[body.index]).bfill(axis=1).iloc[:, 0] if len(body) else \
-        pd.Series(dtype="string")
-    first_key = V.match_key(first).str.replace(r"[\s:]+", "", regex=True)
-    totals = first_key.isin(TOTAL_WORDS).fillna(False)
-    for row in first_key.index[totals]:
-        letter = body.loc[row].where(present.loc[row]).first_valid_index()
+    filled = present.any(axis=1)
+    body, present = body[filled], present[filled]
+    # The first non-blank cell of each row: a total row starts with 合计, 小计 or 总计.
+    first_column = present.to_numpy(dtype=bool).argmax(axis=1)
+    first = pd.Series(body.to_numpy(dtype=object, na_value=None)[
+        np.arange(len(body)), first_column], index=body.index, dtype="string")
+    totals = V.match_key(first).str.replace(r"[\s:]+|\([^()]*\)$", "", regex=True)
+    totals = totals.isin(TOTAL_WORDS)
+    totals = totals.fillna(False).astype(bool)
+    for row, column in zip(body.index[totals], first_column[totals.to_numpy()], strict=True):
+        letter = body.columns[column]
         findings.append(Finding(file, "total_row_skipped", sheet.name, f"{letter}{row}",
                                 int(row), None, str(body.at[row, letter])))
     # A row with nothing in the table's own columns (only a 序号 or a note in a column
     # that is not the table's) has nothing to check.
-    body = body[~totals & present.loc[body.index, list(letters.values())].any(axis=1)]
+    body = body[~totals & present[list(letters.values())].any(axis=1)]
 
     values: dict[str, pd.Series] = {}
     rules: dict[str, pd.Series] = {}
@@ -607,11 +625,15 @@ def _corrections(members: list[Submission]) -> None:
         carriers = [m for m in members if sheet in m.tables]
         if len(carriers) < 2:
             continue
-        for a in carriers:
-            for b in carriers:
-                if a is not b and a.report_date is not None and a.report_date == b.report_date:
-                    a.findings.append(Finding(a.file, "conflicting_submission", sheet, params={
-                        "other": b.file, "date": str(a.report_date)}))
+        same_day: dict[dt.date, list[Submission]] = {}
+        for m in carriers:
+            if m.report_date is not None:
+                same_day.setdefault(m.report_date, []).append(m)
+        for day, clash in same_day.items():
+            for a in clash if len(clash) > 1 else ():
+                others = "、".join(b.file for b in clash if b is not a)
+                a.findings.append(Finding(a.file, "conflicting_submission", sheet, params={
+                    "other": others, "date": str(day)}))
         dated = [m for m in carriers if m.report_date is not None]
         if not dated:
             continue
@@ -636,15 +658,16 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
     # In-force customer sheets first, so that a corrected name is the one compared against.
     carriers = sorted((m for m in members if CUSTOMERS.name in m.tables),
                       key=lambda m: not m.in_force(CUSTOMERS.name))
-    customer_tables = [m.tables[CUSTOMERS.name].data for m in carriers]
-    names: dict[str, str] = {}
-    for t in customer_tables:
-        keys = V.match_key(t["customer_no"])
-        for k, n in zip(keys, t["customer_name"]):
-            if not pd.isna(k) and k not in names and not pd.isna(n):
-                names[k] = str(n)
-    known = set(names) | {k for t in customer_tables for k in V.match_key(t["customer_no"]).dropna()}
-    known |= reference.customers(subsidiary)
+    customers = pd.concat(
+        [pd.DataFrame({"key": V.match_key(m.tables[CUSTOMERS.name].data["customer_no"]),
+                       "name": m.tables[CUSTOMERS.name].data["customer_name"]})
+         for m in carriers],
+        ignore_index=True,
+    ) if carriers else pd.DataFrame({"key": [], "name": []}, dtype="string")
+    customers = customers[customers["key"].notna()]
+    # Each customer's name as the first sheet (in force first) gives it.
+    names = customers.dropna(subset=["name"]).drop_duplicates("key").set_index("key")["name"]
+    known = set(customers["key"]) | reference.customers(subsidiary)
     for m in members:
         for sheet in (SALES, CREDIT, VISITS):
             table = m.tables.get(sheet.name)

@@ -10,6 +10,7 @@ one: exact, and summed and compared without binary floating point.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,8 +55,9 @@ def _no_error(index: pd.Index) -> pd.Series:
 
 
 def _errors_where(mask: pd.Series, rule: str) -> pd.Series:
-    where = mask.fillna(False).to_numpy(dtype=bool)
-    return pd.Series(np.where(where, rule, None), index=mask.index, dtype="string")
+    rules = np.full(len(mask), None, dtype=object)
+    rules[mask.fillna(False).to_numpy(dtype=bool)] = rule
+    return pd.Series(rules, index=mask.index, dtype="string")
 
 
 # `.5` and `5.` are numbers too; `+` and the minus sign U+2212 are accepted as signs.
@@ -170,8 +172,6 @@ def enum_lookup(f: Field) -> dict[str, str]:
 
 
 def _key(s: str) -> str:
-    import unicodedata
-
     return unicodedata.normalize("NFKC", s).strip()
 
 
@@ -185,16 +185,20 @@ MULTI_SEPARATORS = r"[、,，;；/]"
 
 
 def parse_multi_enum(raw: pd.Series, f: Field) -> Parsed:
-    """`产品销售、客情建设`: each part a listed label; normalised to `、`-joined labels."""
+    """`产品销售、客情建设`: each part a listed label; normalised to the labels chosen,
+    in the listed order, joined by `、`."""
     key = match_key(raw)
     parts = key.str.split(MULTI_SEPARATORS, regex=True).explode().str.strip()
     parts = parts[parts.notna() & (parts != "")]
     mapped = parts.map(enum_lookup(f)).astype("string")
-    bad_rows = mapped.isna().groupby(level=0).any()
-    joined = mapped.groupby(level=0).agg(lambda v: "、".join(dict.fromkeys(v.dropna())))
-    values = joined.reindex(key.index).astype("string")
-    bad = bad_rows.reindex(key.index, fill_value=False) | (key.notna() & values.isna())
-    return Parsed(values.where(~bad), _errors_where(bad, "bad_enum"))
+    bad = mapped.isna().groupby(level=0).any().reindex(key.index, fill_value=False)
+    joined = np.full(len(key), "", dtype=object)
+    for label in f.choices:  # a loop over the few labels, each over the whole column
+        chosen = mapped.eq(label).groupby(level=0).any().reindex(key.index, fill_value=False)
+        joined = joined + np.where(chosen.to_numpy(dtype=bool), label + "、", "")
+    values = pd.Series(joined, index=key.index, dtype="string").str.removesuffix("、")
+    bad = bad.astype(bool) | (key.notna() & (values == "")).fillna(False)
+    return Parsed(values.where(~bad & (values != "")), _errors_where(bad, "bad_enum"))
 
 
 def clean_code(raw: pd.Series) -> pd.Series:
