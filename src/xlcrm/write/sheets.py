@@ -402,6 +402,8 @@ def write_report_sheet(
     ws.freeze_panes(first_row, 0)
     ws.autofilter(header_row, 0, filter_last, last_col)
     _print_setup(ws, header_row, landscape)
+    # The report's own table is what prints; charts beside it would shrink it to fit.
+    ws.print_area(0, 0, footer_row if footer_row is not None else after, last_col)
 
     return ReportSheet(
         worksheet=ws, name=name, header_row=header_row, first_row=first_row,
