@@ -465,7 +465,7 @@ def test_a_column_keeps_its_index_and_blank_cells() -> None:
     parsed = V.parse_amount(raw)
     assert parsed.values.index.tolist() == [5, 7, 9, 12]
     assert parsed.values.tolist() == [123450, pd.NA, pd.NA, pd.NA]
-    assert parsed.error.tolist() == [pd.NA, pd.NA, "bad_number", pd.NA]
+    assert parsed.error.tolist() == [None, None, "bad_number", None]
 
 
 def test_parsers_accept_an_empty_column() -> None:

@@ -384,7 +384,7 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
     first_column = present.to_numpy(dtype=bool).argmax(axis=1)
     first = pd.Series(body.to_numpy(dtype=object, na_value=None)[
         np.arange(len(body)), first_column], index=body.index, dtype="string")
-    totals = V.match_key(first).str.replace(r"[\s:]+|\([^()]*\)$", "", regex=True)
+    totals = V.match_key(first).str.replace("(?:" + V.WS + "|:)+|\\([^()]*\\)$", "", regex=True)
     totals = totals.isin(TOTAL_WORDS)
     totals = totals.fillna(False).astype(bool)
     for row, column in zip(body.index[totals], first_column[totals.to_numpy()], strict=True):
@@ -399,30 +399,31 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
     rules: dict[str, pd.Series] = {}
     texts: dict[str, pd.Series] = {}
     absent = pd.Series(pd.NA, index=body.index, dtype="string")
+    present_fields = [f for f in sheet.fields if f.key in letters]
+    parsed_columns = V.parse_columns(present_fields, {f.key: body[letters[f.key]] for f in present_fields})
     for f in sheet.fields:
         letter = letters.get(f.key)
         column = body[letter] if letter else absent
-        parsed = V.parse(column, f)
-        error = parsed.error
+        parsed = parsed_columns[f.key] if letter else V.blank_column(f, body.index)
+        # Rule codes per cell as a plain array: these few steps run for every column.
+        error = parsed.error.to_numpy(dtype=object, copy=True)
         if f.required and letter is not None:
             # The reader gives every blank or all-space cell as NA.
-            blank = column.isna()
-            if blank.any():
-                error = error.mask(blank, "required")
+            error[column.isna().to_numpy(dtype=bool)] = "required"
         if f.minimum is not None or f.maximum is not None:
             out = pd.Series(False, index=body.index)
             if f.minimum is not None:
                 out |= (parsed.values < f.minimum).fillna(False)
             if f.maximum is not None:
                 out |= (parsed.values > f.maximum).fillna(False)
-            if out.any():
-                error = error.mask(error.isna() & out, "out_of_range")
+            error[pd.isna(error) & out.to_numpy(dtype=bool)] = "out_of_range"
+        broken = ~pd.isna(error)
         # A value that breaks a rule is not used; a malformed phone is only a warning.
-        if f.kind != Kind.PHONE and error.notna().any():
-            values[f.key] = parsed.values.where(error.isna())
+        if f.kind != Kind.PHONE and broken.any():
+            values[f.key] = parsed.values.where(~broken)
         else:
             values[f.key] = parsed.values
-        rules[f.key] = error
+        rules[f.key] = pd.Series(error, index=body.index, dtype=object)
         texts[f.key] = column
         if parsed.detail is not None:
             texts[f"{f.key}__detail"] = parsed.detail
@@ -556,7 +557,7 @@ def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, sub: Su
             _mark(errors, "founded", data["founded"] > pd.Timestamp(sub.report_date),
                   "out_of_range")
         reg = V.clean_code(data["reg_no"])
-        _mark(errors, "reg_no", reg.notna() & ~reg.str.fullmatch(r"\d{15}").fillna(False),
+        _mark(errors, "reg_no", reg.notna() & ~reg.str.fullmatch(r"[0-9]{15}").fillna(False),
               "bad_reg_no")
         tax = V.clean_code(data["tax_no"])
         _mark(errors, "tax_no", tax.notna() & ~tax.str.len().isin([15, 18, 20]), "bad_tax_no")
@@ -601,8 +602,9 @@ def _amount_mismatch(data: pd.DataFrame, errors: pd.DataFrame) -> None:
     mask = pd.Series(False, index=data.index)
     mask.loc[off[off].index] = True
     _mark(errors, "amount", mask & errors["amount"].isna(), "amount_mismatch")
-    expected = (q * p).map(lambda v: V.fen_to_yuan((v + 5 * 10**9) // 10**10))
-    errors.attrs.setdefault("expected_amount", {}).update(expected[off].to_dict())
+    product = (q * p)[off]  # the message's 数量×单价, only where it is reported
+    expected = product.map(lambda v: V.fen_to_yuan((v + 5 * 10**9) // 10**10))
+    errors.attrs.setdefault("expected_amount", {}).update(expected.to_dict())
 
 
 # ---------------------------------------------------------------- across workbooks
@@ -731,6 +733,15 @@ class Validation:
         return not any(s.has_errors for s in self.submissions)
 
 
+def _one_thread() -> None:
+    """Each worker uses one core: the parallelism is across workbooks, and Arrow's own
+    thread pool in every worker would only make the workers compete."""
+    import pyarrow as pa
+
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+
+
 def _check_one(args: tuple[Path, str, Config]) -> Submission:
     return check_workbook(*args)
 
@@ -753,7 +764,7 @@ def validate_files(
             if progress:
                 progress(subs[-1])
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_one_thread) as pool:
             for s in pool.map(_check_one, work, chunksize=1):
                 subs.append(s)
                 if progress:

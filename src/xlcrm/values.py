@@ -15,13 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .codes import USCC_ALPHABET
 from .schema import Field, Kind
 
 NA = pd.NA
 # Spaces trimmed and removed: ASCII whitespace, U+3000 (ideographic) and U+00A0.
-_SPACES = r"[\s\u3000\u00a0]+"
+# Written as the characters themselves, not \\s or \\u: with those pandas leaves
+# pyarrow's RE2 for Python's re, cell by cell.
+WS = "[ \t\n\r\f\v\u3000\u00a0]"
+_SPACES = WS + "+"
 _EXCEL_EPOCH = np.datetime64("1899-12-30")
 _SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_466  # 1927-05-18 .. 9999-12-31
 
@@ -33,16 +38,25 @@ class Parsed:
     detail: pd.Series | None = None  # a reason per bad cell, for the message
 
 
+def _arrow(text: pd.Series) -> pa.Array:
+    return pa.array(text.astype("string[pyarrow]").array)
+
+
+def _series(arrow: pa.Array, like: pd.Series) -> pd.Series:
+    """Back to a pandas string column; an empty string is NA (a blank cell)."""
+    arrow = pc.if_else(pc.equal(arrow, ""), pa.scalar(None, pa.string()), arrow)
+    return pd.Series(pd.arrays.ArrowStringArray(arrow), index=like.index, name=like.name).astype("string")
+
+
 def clean_text(raw: pd.Series) -> pd.Series:
-    """Surrounding spaces trimmed; blank cells and all-space cells NA."""
-    s = raw.astype("string").str.strip()
-    return s.mask(s == "")
+    """Surrounding spaces trimmed (U+3000 and U+00A0 too); blank cells and all-space cells NA."""
+    return _series(pc.utf8_trim_whitespace(_arrow(raw)), raw)
 
 
 def match_key(text: pd.Series) -> pd.Series:
     """The NFKC form that values are compared by; NA for a blank or all-space cell."""
-    s = text.astype("string").str.normalize("NFKC").str.strip()
-    return s.mask(s == "")
+    # pyarrow normalises and trims in C++; pandas' str.normalize goes cell by cell.
+    return _series(pc.utf8_trim_whitespace(pc.utf8_normalize(_arrow(text), form="NFKC")), text)
 
 
 def _compact(text: pd.Series) -> pd.Series:
@@ -50,14 +64,16 @@ def _compact(text: pd.Series) -> pd.Series:
     return match_key(text).str.replace(_SPACES, "", regex=True)
 
 
+# Rule codes per cell are plain objects (None where fine): cheaper to build and mask
+# than a string column, and only the few bad cells ever hold one.
 def _no_error(index: pd.Index) -> pd.Series:
-    return pd.Series(NA, index=index, dtype="string")
+    return pd.Series(None, index=index, dtype=object)
 
 
 def _errors_where(mask: pd.Series, rule: str) -> pd.Series:
     rules = np.full(len(mask), None, dtype=object)
     rules[mask.fillna(False).to_numpy(dtype=bool)] = rule
-    return pd.Series(rules, index=mask.index, dtype="string")
+    return pd.Series(rules, index=mask.index, dtype=object)
 
 
 # `.5` and `5.` are numbers too; `+` and the minus sign U+2212 are accepted as signs.
@@ -96,13 +112,36 @@ def _strings(column: pd.Series) -> np.ndarray:
     return np.asarray(column.fillna("").to_numpy(dtype=object), dtype=str)
 
 
+def _plain_numbers(raw: pd.Series, places: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fast path for what most cells hold: the reader's plain decimal text (`1234.5`).
+
+    With at most `places` decimals and 15 significant digits, value × 10**places is
+    within 1e-6 of an integer in binary floating point, so rounding it gives the exact
+    integer. Returns (mask of plain cells, their integers)."""
+    digits = 15 - places
+    plain = raw.str.fullmatch(rf"-?[0-9]{{1,{digits}}}(?:\.[0-9]{{1,{places}}})?").fillna(False)
+    mask = plain.to_numpy(dtype=bool)
+    numbers = pd.to_numeric(raw.where(plain), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    scaled = np.round(np.where(mask, numbers, 0.0) * 10**places).astype(np.int64)
+    return mask, scaled
+
+
 def parse_amount(raw: pd.Series, *, currency: bool = True, places: int = 2) -> Parsed:
-    text = _compact(raw)
+    mask, scaled = _plain_numbers(raw, places)
+    if mask.all():
+        return Parsed(pd.Series(pd.array(scaled, dtype="Int64"), index=raw.index),
+                      _errors_where(pd.Series(False, index=raw.index), "bad_number"))
+    # Every other form (thousands separators, 元, full-width digits, more decimals)
+    # goes through the exact text route.
+    rest = raw[~mask & raw.notna().to_numpy(dtype=bool)]
+    text = _compact(rest)
     if currency:
         text = text.str.removesuffix("元")
     text = text.str.replace(",", "", regex=False)
-    values, bad = _scaled(text, places)
-    return Parsed(values, _errors_where(bad, "bad_number"))
+    slow, bad = _scaled(text, places)
+    values = pd.Series(pd.array(scaled, dtype="Int64"), index=raw.index).where(mask)
+    values.loc[slow.index] = slow
+    return Parsed(values, _errors_where(bad.reindex(raw.index, fill_value=False), "bad_number"))
 
 
 def parse_decimal(raw: pd.Series) -> Parsed:
@@ -129,10 +168,12 @@ def parse_percent(raw: pd.Series) -> Parsed:
     return Parsed(values.where(~out.fillna(False)).astype("Int64"), error)
 
 
-_DATE_TEXT = (
-    r"^(?P<y>[0-9]{4})(?:\s*[-/.年]\s*(?P<m>[0-9]{1,2})\s*[-/.月]\s*(?P<d>[0-9]{1,2})\s*日?"
-    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?|(?P<m8>[0-9]{2})(?P<d8>[0-9]{2}))$"
+# The text forms, rewritten to ISO `y-m-d` (a time of day dropped) by Arrow's RE2.
+_DATE_SEPARATED = (
+    "^([0-9]{4})" + WS + "*[-/.年]" + WS + "*([0-9]{1,2})" + WS + "*[-/.月]" + WS + "*([0-9]{1,2})"
+    + WS + "*日?(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]+)?)?)?$"
 )
+_DATE_COMPACT = "^([0-9]{4})([0-9]{2})([0-9]{2})$"
 
 
 def parse_date(raw: pd.Series) -> Parsed:
@@ -140,18 +181,26 @@ def parse_date(raw: pd.Series) -> Parsed:
 
     A date cell reaches here as `2026-03-05 00:00:00`; its time is dropped.
     """
+    # The fast path: a date cell, as the reader writes it.
+    cell = raw.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: 00:00:00)?").fillna(False)
+    fast = pd.to_datetime(raw.where(cell).str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    fast = fast.astype("datetime64[s]")
+    rest = raw[~cell & raw.notna()]
+    if rest.empty:
+        return Parsed(fast, _errors_where(raw.notna() & fast.isna(), "bad_date"))
+    slow = _parse_date_text(rest)
+    dates = fast.copy()
+    dates.loc[slow.index] = slow
+    return Parsed(dates, _errors_where(raw.notna() & dates.isna(), "bad_date"))
+
+
+def _parse_date_text(raw: pd.Series) -> pd.Series:
+    """The text forms, Excel serial numbers and dates with a time of day."""
     text = match_key(raw)
-    present = text.notna().to_numpy(dtype=bool)
-    parts = text.str.extract(_DATE_TEXT)
-    year = _strings(parts["y"])
-    month = np.char.add(_strings(parts["m"]), _strings(parts["m8"]))
-    day = np.char.add(_strings(parts["d"]), _strings(parts["d8"]))
-    shaped = year != ""
-    as_int = {
-        k: np.where(shaped, v, "0").astype(np.int64)
-        for k, v in (("year", year), ("month", month), ("day", day))
-    }
-    dates = pd.to_datetime(pd.DataFrame(as_int, index=text.index), errors="coerce")
+    iso = text.str.replace(_DATE_SEPARATED, r"\1-\2-\3", regex=True)
+    iso = iso.str.replace(_DATE_COMPACT, r"\1-\2-\3", regex=True)
+    shaped = iso.str.fullmatch("[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}").fillna(False)
+    dates = pd.to_datetime(iso.where(shaped), format="%Y-%m-%d", errors="coerce")
     # An Excel serial number: a plain number that is not an 8-digit yyyymmdd. Numbers
     # below 10000 (before 1927-05-18) are years, counts or typos rather than dates.
     serial = pd.to_numeric(text.where(~shaped), errors="coerce").to_numpy(
@@ -159,9 +208,7 @@ def parse_date(raw: pd.Series) -> Parsed:
     serial = np.where((serial >= _SERIAL_MIN) & (serial < _SERIAL_MAX), serial, np.nan)
     from_serial = _EXCEL_EPOCH + np.floor(serial).astype("timedelta64[D]")
     dates = dates.where(shaped, pd.Series(from_serial, index=text.index))
-    dates = dates.dt.normalize().astype("datetime64[s]")
-    return Parsed(dates, _errors_where(pd.Series(present, index=text.index) & dates.isna(),
-                                       "bad_date"))
+    return dates.astype("datetime64[s]")
 
 
 def enum_lookup(f: Field) -> dict[str, str]:
@@ -271,12 +318,12 @@ def parse_org_code(raw: pd.Series) -> Parsed:
     return Parsed(codes.where(ok), _errors_where(bad, "bad_org_code"))
 
 
-_EXTENSION = r"(?:(?:转|分机|ext\.?)?\d{1,6})?"
+_EXTENSION = r"(?:(?:转|分机|ext\.?)?[0-9]{1,6})?"
 # A mobile, a landline with an optional extension, or a 400/800 number, after an
 # optional 86 prefix; after `+86` (or `0086`) a landline's area code may drop its 0.
 _PHONE = (
-    r"(?:(?:\+|00)?86)?(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}" + _EXTENSION + r"|[48]00\d{7})"
-    r"|(?:\+|00)86[1-9]\d{1,2}\d{7,8}" + _EXTENSION
+    r"(?:(?:\+|00)?86)?(?:1[3-9][0-9]{9}|0[0-9]{2,3}[0-9]{7,8}" + _EXTENSION + r"|[48]00[0-9]{7})"
+    r"|(?:\+|00)86[1-9][0-9]{1,2}[0-9]{7,8}" + _EXTENSION
 )
 
 
@@ -294,7 +341,26 @@ def parse_text(raw: pd.Series) -> Parsed:
 
 
 def parse(raw: pd.Series, f: Field) -> Parsed:
-    """The normaliser for a field's kind."""
+    """The normaliser for a field's kind, run once per distinct text of the column.
+
+    A sheet repeats its values (dates, products, customers, amounts): each cell is
+    parsed on its own text alone, so parsing the distinct texts and taking the
+    results back to the cells gives the same values for a fraction of the work."""
+    if len(raw) < 64:
+        return _parse_kind(raw, f)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    if len(uniques) * 2 > len(raw):
+        return _parse_kind(raw, f)
+    distinct = _parse_kind(pd.Series(uniques, dtype=raw.dtype), f)
+
+    def back(s: pd.Series) -> pd.Series:
+        return pd.Series(s.array.take(codes, allow_fill=True), index=raw.index)
+
+    return Parsed(back(distinct.values), back(distinct.error),
+                  None if distinct.detail is None else back(distinct.detail))
+
+
+def _parse_kind(raw: pd.Series, f: Field) -> Parsed:
     match f.kind:
         case Kind.AMOUNT:
             return parse_amount(raw)
@@ -319,6 +385,77 @@ def parse(raw: pd.Series, f: Field) -> Parsed:
         case Kind.TEXT | Kind.PERIOD:
             return parse_text(raw)
     raise AssertionError(f.kind)
+
+
+_BLANK_DTYPES = {
+    Kind.AMOUNT: "Int64", Kind.DECIMAL: "Int64", Kind.INTEGER: "Int64", Kind.PERCENT: "Int64",
+    Kind.DATE: "datetime64[s]",
+}
+
+
+def blank_column(f: Field, index: pd.Index) -> Parsed:
+    """The typed column of a field the sheet does not have: every value blank."""
+    dtype = _BLANK_DTYPES.get(f.kind, "string")
+    return Parsed(pd.Series(pd.NaT if f.kind == Kind.DATE else NA, index=index, dtype=dtype),
+                  _no_error(index))
+
+
+# Kinds whose parser reads each cell alone, so that columns of one kind can be
+# parsed stacked, in one pass: the cost of a pass is mostly per call, not per cell.
+_STACKABLE = (Kind.TEXT, Kind.PERIOD, Kind.AMOUNT, Kind.DECIMAL, Kind.INTEGER, Kind.PERCENT,
+              Kind.DATE, Kind.PHONE, Kind.USCC, Kind.ORG_CODE)
+
+
+def parse_columns(fields: list[Field], columns: dict[str, pd.Series]) -> dict[str, Parsed]:
+    """Every field's column parsed; the columns of one kind stacked into one pass."""
+    out: dict[str, Parsed] = {}
+    groups: dict[Kind, list[Field]] = {}
+    for f in fields:
+        if f.kind in _STACKABLE:
+            groups.setdefault(f.kind, []).append(f)
+        elif f.kind != Kind.ENUM or sum(g.kind == Kind.ENUM for g in fields) == 1:
+            out[f.key] = parse(columns[f.key], f)
+    enums = [f for f in fields if f.kind == Kind.ENUM]
+    if len(enums) > 1:
+        out.update(_parse_enums(enums, columns))
+    for group in groups.values():
+        if len(group) == 1:
+            out[group[0].key] = parse(columns[group[0].key], group[0])
+            continue
+        parts = [columns[f.key] for f in group]
+        stacked = pd.concat(parts, ignore_index=True)
+        whole = parse(stacked, group[0])
+        start = 0
+        for f, part in zip(group, parts):
+            end = start + len(part)
+
+            def cut(s: pd.Series, start: int = start, end: int = end, part: pd.Series = part) -> pd.Series:
+                return s.iloc[start:end].set_axis(part.index)
+
+            out[f.key] = Parsed(cut(whole.values), cut(whole.error),
+                                None if whole.detail is None else cut(whole.detail))
+            start = end
+    return out
+
+
+def _parse_enums(fields: list[Field], columns: dict[str, pd.Series]) -> dict[str, Parsed]:
+    """Several enum columns in one pass: each cell's key is prefixed with its field's
+    number, and one lookup holds every field's spellings under that prefix."""
+    parts = [columns[f.key] for f in fields]
+    stacked = pd.concat(parts, ignore_index=True)
+    prefix = np.repeat([f"{i}\x1f" for i in range(len(fields))], [len(p) for p in parts])
+    key = match_key(stacked)
+    tagged = pd.Series(prefix, dtype="string") + key
+    lookup = {f"{i}\x1f{k}": label for i, f in enumerate(fields) for k, label in enum_lookup(f).items()}
+    values = tagged.map(lookup, na_action="ignore").astype("string")
+    error = _errors_where(key.notna() & values.isna(), "bad_enum")
+    out: dict[str, Parsed] = {}
+    start = 0
+    for f, part in zip(fields, parts):
+        end = start + len(part)
+        out[f.key] = Parsed(values.iloc[start:end].set_axis(part.index), error.iloc[start:end].set_axis(part.index))
+        start = end
+    return out
 
 
 def fen_to_yuan(fen: int) -> str:
