@@ -169,7 +169,8 @@ def validate(paths: tuple[Path, ...], fmt: str, feedback_dir: Path | None, lang:
         raise click.UsageError("没有找到工作簿（.xlsx、.xlsm、.xls、.ods）")
     reference = _reference(config, ledger)
     with _progress(len(files), "校验") as advance:
-        result = validate_files([(f, str(f)) for f in files], config, reference, progress=advance)
+        result = validate_files([(f, str(f)) for f in files], config, reference, progress=advance,
+                                keep_tables=False)
     if feedback_dir is not None:
         from .write.feedback import write_feedback
 

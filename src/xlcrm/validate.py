@@ -87,6 +87,9 @@ class Table:
     data: pd.DataFrame
     letters: dict[str, str]  # field key -> column letter
     header_row: int
+    # Match keys (NFKC, trimmed) of the columns cross-sheet rules compare, made in the
+    # worker that read the sheet rather than afterwards in the parent.
+    keys: dict[str, pd.Series] = field(default_factory=dict)
 
     def cell(self, key: str, row: int) -> str | None:
         letter = self.letters.get(key)
@@ -451,8 +454,12 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
             row = int(errors.index[i])
             findings.append(_cell_finding(sheet, f, letter, row, str(errors.iat[i, j]), raw_text,
                                           data, errors.attrs, file))
+    keys = {k: V.match_key(data[k]) for k in _KEYED if k in data.columns}
     data.insert(0, ROW, data.index.astype(int))
-    return Table(sheet.name, data, letters, header_row)
+    return Table(sheet.name, data, letters, header_row, keys)
+
+
+_KEYED = ("customer_no", "customer_name", "salesperson", "name")
 
 
 _RANGE_TEXT = {
@@ -661,7 +668,7 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
     carriers = sorted((m for m in members if CUSTOMERS.name in m.tables),
                       key=lambda m: not m.in_force(CUSTOMERS.name))
     customers = pd.concat(
-        [pd.DataFrame({"key": V.match_key(m.tables[CUSTOMERS.name].data["customer_no"]),
+        [pd.DataFrame({"key": m.tables[CUSTOMERS.name].keys["customer_no"],
                        "name": m.tables[CUSTOMERS.name].data["customer_name"]})
          for m in carriers],
         ignore_index=True,
@@ -675,19 +682,19 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
             table = m.tables.get(sheet.name)
             if table is None or "customer_no" not in table.letters:
                 continue
-            keys = V.match_key(table.data["customer_no"])
+            keys = table.keys["customer_no"]
             unknown = keys.notna() & ~keys.isin(known)
             _row_findings(m, table, "customer_no", unknown, "unknown_customer")
             if sheet is SALES and "customer_name" in table.letters:
                 expected = keys.map(names)
-                given = V.match_key(table.data["customer_name"])
+                given = table.keys["customer_name"]
                 differs = given.notna() & expected.notna() & (
                     given != V.match_key(expected.astype("string")))
                 _row_findings(m, table, "customer_name", differs, "name_mismatch",
                               expected=expected)
     staff_tables = [m for m in members if m.in_force(STAFF.name)]
     if staff_tables:
-        staff = set(V.match_key(staff_tables[0].tables[STAFF.name].data["name"]).dropna())
+        staff = set(staff_tables[0].tables[STAFF.name].keys["name"].dropna())
     else:
         staff = reference.staff(subsidiary)
     if staff:
@@ -695,7 +702,7 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
             table = m.tables.get(CUSTOMERS.name)
             if table is None or "salesperson" not in table.letters:
                 continue
-            person = V.match_key(table.data["salesperson"])
+            person = table.keys["salesperson"]
             _row_findings(m, table, "salesperson", person.notna() & ~person.isin(staff),
                           "unknown_staff")
 
@@ -742,8 +749,23 @@ def _one_thread() -> None:
     pa.set_io_thread_count(1)
 
 
-def _check_one(args: tuple[Path, str, Config]) -> Submission:
-    return check_workbook(*args)
+def _check_one(args: tuple[Path, str, Config, bool]) -> Submission:
+    path, display, config, keep_tables = args
+    sub = check_workbook(path, display, config)
+    if not keep_tables:
+        _slim(sub)
+    return sub
+
+
+# What the rules across workbooks read of a table; the rest stays in the worker when
+# only the findings are wanted (xlcrm validate), which spares sending it back.
+_CROSS_SHEET_COLUMNS = (ROW, *_KEYED)
+
+
+def _slim(sub: Submission) -> None:
+    for table in sub.tables.values():
+        kept = [c for c in _CROSS_SHEET_COLUMNS if c in table.data.columns]
+        table.data = table.data[kept]
 
 
 def validate_files(
@@ -753,9 +775,12 @@ def validate_files(
     *,
     jobs: int | None = None,
     progress: Callable[[Submission], None] | None = None,
+    keep_tables: bool = True,
 ) -> Validation:
-    """Validate workbooks (path, name shown) in parallel, then across workbooks."""
-    work = [(path, display, config) for path, display in files]
+    """Validate workbooks (path, name shown) in parallel, then across workbooks.
+
+    keep_tables=False keeps of the typed tables only what the findings need."""
+    work = [(path, display, config, keep_tables) for path, display in files]
     jobs = jobs or min(len(work), os.cpu_count() or 1)
     subs: list[Submission] = []
     if jobs <= 1 or len(work) <= 1:

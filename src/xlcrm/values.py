@@ -56,7 +56,12 @@ def clean_text(raw: pd.Series) -> pd.Series:
 def match_key(text: pd.Series) -> pd.Series:
     """The NFKC form that values are compared by; NA for a blank or all-space cell."""
     # pyarrow normalises and trims in C++; pandas' str.normalize goes cell by cell.
-    return _series(pc.utf8_trim_whitespace(pc.utf8_normalize(_arrow(text), form="NFKC")), text)
+    if len(text) < 64:
+        return _series(pc.utf8_trim_whitespace(pc.utf8_normalize(_arrow(text), form="NFKC")), text)
+    codes, uniques = pd.factorize(text.astype("string"), use_na_sentinel=True)
+    distinct = pc.utf8_trim_whitespace(pc.utf8_normalize(pa.array(uniques.astype("string[pyarrow]")), form="NFKC"))
+    taken = pc.take(distinct, pa.array(codes, mask=codes < 0))
+    return _series(taken, text)
 
 
 def _compact(text: pd.Series) -> pd.Series:
