@@ -385,11 +385,17 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
     body, present = body[filled], present[filled]
     # The first non-blank cell of each row: a total row starts with 合计, 小计 or 总计.
     first_column = present.to_numpy(dtype=bool).argmax(axis=1)
-    first = pd.Series(body.to_numpy(dtype=object, na_value=None)[
-        np.arange(len(body)), first_column], index=body.index, dtype="string")
-    totals = V.match_key(first).str.replace("(?:" + V.WS + "|:)+|\\([^()]*\\)$", "", regex=True)
-    totals = totals.isin(TOTAL_WORDS)
-    totals = totals.fillna(False).astype(bool)
+    # Only rows with 计 somewhere (after NFKC it is still 计) can be total rows: look
+    # closely at those few instead of gathering every row's first cell.
+    candidate = np.zeros(len(body), dtype=bool)
+    for letter in body.columns:
+        candidate |= body[letter].str.contains("计", regex=False).fillna(False).to_numpy(dtype=bool)
+    totals = pd.Series(False, index=body.index)
+    if candidate.any():
+        rows = np.flatnonzero(candidate)
+        first = pd.Series([body.iat[i, first_column[i]] for i in rows], index=body.index[rows], dtype="string")
+        words = V.match_key(first).str.replace("(?:" + V.WS + "|:)+|\\([^()]*\\)$", "", regex=True)
+        totals.loc[words.index] = words.isin(TOTAL_WORDS).fillna(False).astype(bool)
     for row, column in zip(body.index[totals], first_column[totals.to_numpy()], strict=True):
         letter = body.columns[column]
         findings.append(Finding(file, "total_row_skipped", sheet.name, f"{letter}{row}",

@@ -45,7 +45,7 @@ def _arrow(text: pd.Series) -> pa.Array:
 def _series(arrow: pa.Array, like: pd.Series) -> pd.Series:
     """Back to a pandas string column; an empty string is NA (a blank cell)."""
     arrow = pc.if_else(pc.equal(arrow, ""), pa.scalar(None, pa.string()), arrow)
-    return pd.Series(pd.arrays.ArrowStringArray(arrow), index=like.index, name=like.name).astype("string")
+    return pd.Series(pd.arrays.ArrowStringArray(arrow), index=like.index, name=like.name)
 
 
 def clean_text(raw: pd.Series) -> pd.Series:
@@ -335,8 +335,9 @@ _PHONE = (
 def parse_phone(raw: pd.Series) -> Parsed:
     """Phones are kept as written; a malformed one is only a warning."""
     text = clean_text(raw)
-    compact = _compact(text).str.replace(r"[-()]", "", regex=True)
-    ok = compact.str.fullmatch(_PHONE, case=False).fillna(False)
+    # Lower case rather than case=False: pandas runs a case-blind match cell by cell.
+    compact = _compact(text).str.replace(r"[-()]", "", regex=True).str.lower()
+    ok = compact.str.fullmatch(_PHONE).fillna(False)
     return Parsed(text, _errors_where(text.notna() & ~ok, "bad_phone"))
 
 
