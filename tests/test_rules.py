@@ -38,7 +38,7 @@ from builders import (
 from xlcrm.config import Config
 from xlcrm.findings import MESSAGES, SEVERITY, Finding
 from xlcrm.periods import Period
-from xlcrm.schema import CUSTOMERS
+from xlcrm.schema import CUSTOMERS, VISITS
 from xlcrm.validate import Validation, validate_files
 
 DATA = Path(__file__).parent / "data"
@@ -1030,3 +1030,25 @@ def test_percent_number_cells_as_excel_writes_them(tmp_path: Path) -> None:
     data = validation.submissions[0].tables["资信评估表"].data
     assert data["on_time_rate"].tolist() == [1_000_000, 950_000]
 
+
+
+def test_an_empty_template_sheet_neither_corrects_nor_conflicts(tmp_path: Path) -> None:
+    """Reports sent in parts on template workbooks: the later workbook's 拜访记录 is only a
+    header, so the earlier workbook's visits stay in force; same-day empty sheets do not
+    conflict either."""
+    first_sheets = data_sheets()
+    first = write_submission(tmp_path / "first.xlsx", sheets=first_sheets,
+                             report_date=dt.date(2026, 4, 3))
+    later_sheets = {"拜访记录": table([], headers=[f.label for f in VISITS.fields]),
+                    "市场分析": market()}
+    later = write_submission(tmp_path / "later.xlsx", sheets=later_sheets,
+                             report_date=dt.date(2026, 4, 9))
+    result = run(first, later)
+    by_file = {s.file: s for s in result.submissions}
+    assert result.findings == []
+    assert by_file["first.xlsx"].in_force("拜访记录")
+    assert by_file["first.xlsx"].superseded == {"市场分析": "later.xlsx"}
+    assert by_file["later.xlsx"].superseded == {"拜访记录": "first.xlsx"}
+    empty_market = later_sheets | {"市场分析": [["主题", "分析内容"]]}
+    same_day = write_submission(tmp_path / "same_day.xlsx", sheets=empty_market, report_date=dt.date(2026, 4, 3))
+    assert run(first, same_day).findings == []

@@ -635,13 +635,28 @@ def check_groups(subs: list[Submission], reference: Reference) -> None:
         _cross_sheet(members, subsidiary, reference)
 
 
+def _has_rows(m: Submission, sheet: str) -> bool:
+    if sheet == MARKET.name:
+        return bool(m.market)
+    return sheet in m.tables and not m.tables[sheet].data.empty
+
+
 def _corrections(members: list[Submission]) -> None:
     for sheet in [s.name for s in DATA_SHEETS]:
         carriers = [m for m in members if sheet in m.tables]
         if len(carriers) < 2:
             continue
+        # A sheet left as the template gave it (a header, no rows) neither corrects nor
+        # conflicts with one that has rows: a subsidiary sending its reports in parts
+        # on template workbooks leaves the other sheets empty.
+        with_rows = [m for m in carriers if _has_rows(m, sheet)]
+        if with_rows:
+            carriers = with_rows + [m for m in carriers if m not in with_rows]
+            deciding = with_rows
+        else:
+            deciding = carriers
         same_day: dict[dt.date, list[Submission]] = {}
-        for m in carriers:
+        for m in deciding:
             if m.report_date is not None:
                 same_day.setdefault(m.report_date, []).append(m)
         for day, clash in same_day.items():
@@ -649,7 +664,7 @@ def _corrections(members: list[Submission]) -> None:
                 others = "、".join(b.file for b in clash if b is not a)
                 a.findings.append(Finding(a.file, "conflicting_submission", sheet, params={
                     "other": others, "date": str(day)}))
-        dated = [m for m in carriers if m.report_date is not None]
+        dated = [m for m in deciding if m.report_date is not None]
         if not dated:
             continue
         latest = max(dated, key=lambda m: (m.report_date, m.file))
@@ -698,7 +713,8 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
                     given != V.match_key(expected.astype("string")))
                 _row_findings(m, table, "customer_name", differs, "name_mismatch",
                               expected=expected)
-    staff_tables = [m for m in members if m.in_force(STAFF.name)]
+    # A 公司信息 left empty does not replace the staff list the ledger knows.
+    staff_tables = [m for m in members if m.in_force(STAFF.name) and _has_rows(m, STAFF.name)]
     if staff_tables:
         staff = set(staff_tables[0].tables[STAFF.name].keys["name"].dropna())
     else:
