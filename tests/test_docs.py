@@ -24,3 +24,4 @@ def test_readme_starts_with_the_two_commands() -> None:
     blocks = README.split("```")
     assert "xlcrm consolidate sample_workbooks/inbox" in blocks[1]
     assert "pytest" in blocks[3]
+    assert "xlcrm validate sample_workbooks/mistakes" in README
