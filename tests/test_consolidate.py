@@ -337,3 +337,26 @@ def test_a_killed_run_leaves_ledger_and_outputs_as_they_were(tmp_path: Path) -> 
 
     assert set(ledger.frame(transactions)["run_month"]) == {"2025-03"}
     assert sorted(p.name for p in out.iterdir()) == before_out
+
+
+def test_template_carries_last_periods_customers_from_the_ledger(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_group(inbox)
+    config = tmp_path / "xlcrm.toml"
+    config.write_text(
+        'group = "测试集团"\nledger = "ledger.sqlite"\n'
+        + "".join(f'[[subsidiaries]]\nname = "{s.name}"\nindustry = "{s.industry}"\n'
+                  for s in CONFIG.subsidiaries), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["consolidate", str(inbox), "--out", str(tmp_path / "out"),
+                                "--config", str(config)]).exit_code == 0
+    made = runner.invoke(main, ["template", "--period", "2026Q2", "--subsidiary", CHEM,
+                                "-o", str(tmp_path / "t"), "--config", str(config)])
+    assert made.exit_code == 0, made.output
+    ws = openpyxl.load_workbook(tmp_path / "t" / f"{CHEM}_2026Q2_填报模板.xlsx")["客户信息表"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    header = rows[0]
+    listed = [dict(zip(header, r)) for r in rows[1:] if r[0] is not None]
+    assert [r["客户编号"] for r in listed] == ["C001", "C002", "C003", "C004", "C005", "C006"]
+    assert listed[1]["联系人"] == "周八"  # the 2026Q1 sheet, not 2025Q1's
+    assert listed[0]["统一社会信用代码"] == USCC[0]

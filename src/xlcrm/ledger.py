@@ -300,17 +300,17 @@ class Ledger:
         frame = self.frame(customers, customers.c.subsidiary == subsidiary)
         if frame.empty:
             return None
-        latest = frame["period"].map(_period_sort_key).max()
-        return frame[frame["period"].map(_period_sort_key) == latest].reset_index(drop=True)
+        ends = frame["period"].astype(str).map(_period_sort_key)
+        return frame[ends == ends.max()].reset_index(drop=True)
 
 
-def _period_sort_key(period: str) -> tuple[int, int]:
-    """2026Q1 and 2026-03 both end in month 3 of 2026; sort by that end month."""
+def _period_sort_key(period: str) -> int:
+    """2026Q1 and 2026-03 both end in month 3 of 2026: sort by that end month (202603)."""
     if "Q" in period:
         year, q = period.split("Q")
-        return (int(year), int(q) * 3)
+        return int(year) * 100 + int(q) * 3
     year, month = period.split("-")
-    return (int(year), int(month))
+    return int(year) * 100 + int(month)
 
 
 def _insert(c: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
