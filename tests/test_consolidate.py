@@ -360,3 +360,41 @@ def test_template_carries_last_periods_customers_from_the_ledger(tmp_path: Path)
     assert [r["客户编号"] for r in listed] == ["C001", "C002", "C003", "C004", "C005", "C006"]
     assert listed[1]["联系人"] == "周八"  # the 2026Q1 sheet, not 2025Q1's
     assert listed[0]["统一社会信用代码"] == USCC[0]
+
+
+# The sheets of spec/outputs.md and the columns each must have (external checks read them).
+REQUIRED_COLUMNS = {
+    "报送情况": "填报单位 行业类型 报表 截止日期 填报日期 状态 逾期天数 错误数 警告数",
+    "客户一览表": "统一社会信用代码 客户名称 所在省份 机构类型 合作关系 服务单位 负责业务员 客户分类 资信等级 "
+                  "本期净销售额(元) 同比增长率",
+    "销售汇总": "填报单位 客户分类 发货金额(元) 退货金额(元) 净销售额(元) 回款金额(元) 回款率 期末应收余额(元) "
+                "上年同期净销售额(元) 同比增长率",
+    "区域分析": "所在省份 客户数 净销售额(元) 回款率",
+    "业务员分析": "填报单位 业务员 客户数 净销售额(元) 回款率 超限发货笔数",
+    "客户分类": "排名 统一社会信用代码 客户名称 近12个月净销售额(元) 累计占比 客户分类 上期分类 分类变化",
+    "增长排名": "排名 统一社会信用代码 客户名称 客户分类 本期净销售额(元) 上年同期净销售额(元) 同比增长率 潜力客户",
+    "C类客户分析": "统一社会信用代码 客户名称",
+    "资信评估": "填报单位 统一社会信用代码 客户名称 评分 系统评定等级 单位评定等级 建议资信额度(元) 申请资信额度(元) "
+                "批准资信额度(元) 批复用时(天) 审批状态 申请过早 复评状态",
+    "超限预警": "填报单位 统一社会信用代码 客户名称 执行资信额度(元) 期末应收余额(元) 超出金额(元) 负责业务员 类型",
+    "超限发货": "填报单位 日期 单据号 统一社会信用代码 客户名称 发货金额(元) 发货后应收余额(元) 执行资信额度(元) 业务员 类型",
+    "集团敞口": "统一社会信用代码 客户名称 服务单位数 应收余额合计(元) 执行额度合计(元) 等级不一致",
+    "拜访分析": "填报单位 统一社会信用代码 客户名称 客户分类 资信等级 要求间隔(天) 最近拜访日期 距今天数 状态 "
+                "本期拜访次数 领导拜访",
+    "档案变动": "变动类型 填报单位 统一社会信用代码 客户名称 字段 原值 新值",
+    "审计追溯": "文件 SHA-256 大小(字节) 填报单位 报送期间 工作表及行数 状态",
+}
+
+
+def test_every_sheet_and_column_of_the_spec_is_there(summary: Path) -> None:
+    book = openpyxl.load_workbook(summary)
+    assert book.sheetnames[:2] == ["封面", "目录"]
+    for name, columns in REQUIRED_COLUMNS.items():
+        ws = book[name]
+        cells = {c.value for row in ws.iter_rows(max_row=6) for c in row if isinstance(c.value, str)}
+        missing = [c for c in columns.split() if c not in cells]
+        assert not missing, (name, missing)
+        assert ws.freeze_panes is not None, name
+        assert ws.auto_filter.ref, name
+    links = [c.hyperlink.location for row in book["目录"].iter_rows() for c in row if c.hyperlink]
+    assert len(links) >= len(REQUIRED_COLUMNS)
