@@ -399,3 +399,16 @@ def test_every_sheet_and_column_of_the_spec_is_there(summary: Path) -> None:
         assert ws.auto_filter.ref, name
     links = [c.hyperlink.location for row in book["目录"].iter_rows() for c in row if c.hyperlink]
     assert len(links) >= len(REQUIRED_COLUMNS)
+
+
+def test_a_long_detail_continues_on_further_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("xlcrm.write.summary.DETAIL_ROWS_PER_SHEET", 3)
+    inbox = tmp_path / "inbox"
+    write_group(inbox)
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}")
+    run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out", display_root=inbox)
+    path = tmp_path / "out" / "集团客户管理汇总_2026-03.xlsx"
+    book = openpyxl.load_workbook(path)
+    assert [n for n in book.sheetnames if n.startswith("销售明细")] == ["销售明细", "销售明细(2)", "销售明细(3)"]
+    docs = [r["单据号"] for n in ("销售明细", "销售明细(2)", "销售明细(3)") for r in sheet_rows(path, n, "填报单位")]
+    assert sorted(docs) == ["B1", "B2", "B3", "B4", "B5", "P1", "T1"]

@@ -408,15 +408,25 @@ def _changes_sheet(b: _Book) -> None:
     ], b.r.changes, totals=False)
 
 
+# Excel holds 1,048,576 rows a sheet; a longer detail continues on 销售明细(2), (3) ...
+DETAIL_ROWS_PER_SHEET = 1_000_000
+
+
 def _detail_sheet(b: _Book) -> None:
     d = b.r.detail
-    b.sheet("销售明细", "本期销售明细（追溯）", [
+    columns = [
         Column("填报单位", "subsidiary"), Column("日期", "date", "date"),
         Column("单据号", "document_no"), Column("统一社会信用代码", "customer_uscc"),
         Column("客户名称", "customer_name"), Column("业务类型", "type"),
         Column("金额(元)", "amount", "money"), Column("业务员", "salesperson"),
         Column("来源文件", "source_file"), Column("来源行", "source_row", "int"),
-    ], d, totals=False)
+    ]
+    parts = max(1, -(-len(d) // DETAIL_ROWS_PER_SHEET))
+    for i in range(parts):
+        name = "销售明细" if i == 0 else f"销售明细({i + 1})"
+        chunk = d.iloc[i * DETAIL_ROWS_PER_SHEET:(i + 1) * DETAIL_ROWS_PER_SHEET]
+        note = f"第 {i + 1} 部分，共 {parts} 部分" if parts > 1 else None
+        b.sheet(name, "本期销售明细（追溯）", columns, chunk, totals=False, note=note)
 
 
 def _audit_sheet(b: _Book) -> None:
