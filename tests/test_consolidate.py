@@ -108,6 +108,16 @@ def _consolidate(inbox: Path, out: Path, ledger: Ledger) -> None:
             now=lambda: dt.datetime(2026, 4, 9, 10, 0), operator="测试员")
 
 
+def write_config(folder: Path) -> Path:
+    """The test group's xlcrm.toml, with its SQLite ledger beside it."""
+    config = folder / "xlcrm.toml"
+    config.write_text(
+        'group = "测试集团"\nledger = "ledger.sqlite"\n'
+        + "".join(f'[[subsidiaries]]\nname = "{s.name}"\nindustry = "{s.industry}"\n'
+                  for s in CONFIG.subsidiaries), encoding="utf-8")
+    return config
+
+
 def sheet_rows(path: Path, name: str, header_first: str) -> list[dict[str, Any]]:
     """The body rows of a report sheet as dicts by header (stops at 合计 or a blank row)."""
     ws = openpyxl.load_workbook(path, data_only=True)[name]
@@ -237,11 +247,7 @@ def test_growth_unknown_without_last_year(tmp_path: Path) -> None:
 def test_cli_consolidate_runs_and_verify(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_group(inbox)
-    config = tmp_path / "xlcrm.toml"
-    config.write_text(
-        'group = "测试集团"\nledger = "ledger.sqlite"\n'
-        + "".join(f'[[subsidiaries]]\nname = "{s.name}"\nindustry = "{s.industry}"\n'
-                  for s in CONFIG.subsidiaries), encoding="utf-8")
+    config = write_config(tmp_path)
     runner = CliRunner()
     out = tmp_path / "out"
     result = runner.invoke(main, ["consolidate", str(inbox), "--out", str(out),
@@ -315,11 +321,7 @@ main()
 def test_a_killed_run_leaves_ledger_and_outputs_as_they_were(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_group(inbox)
-    config = tmp_path / "xlcrm.toml"
-    config.write_text(
-        'group = "测试集团"\nledger = "ledger.sqlite"\n'
-        + "".join(f'[[subsidiaries]]\nname = "{s.name}"\nindustry = "{s.industry}"\n'
-                  for s in CONFIG.subsidiaries), encoding="utf-8")
+    config = write_config(tmp_path)
     out = tmp_path / "out"
     runner = CliRunner()
     first = runner.invoke(main, ["consolidate", str(inbox), "--period", "2025-03", "--out",
@@ -342,11 +344,7 @@ def test_a_killed_run_leaves_ledger_and_outputs_as_they_were(tmp_path: Path) -> 
 def test_template_carries_last_periods_customers_from_the_ledger(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     write_group(inbox)
-    config = tmp_path / "xlcrm.toml"
-    config.write_text(
-        'group = "测试集团"\nledger = "ledger.sqlite"\n'
-        + "".join(f'[[subsidiaries]]\nname = "{s.name}"\nindustry = "{s.industry}"\n'
-                  for s in CONFIG.subsidiaries), encoding="utf-8")
+    config = write_config(tmp_path)
     runner = CliRunner()
     assert runner.invoke(main, ["consolidate", str(inbox), "--out", str(tmp_path / "out"),
                                 "--config", str(config)]).exit_code == 0
