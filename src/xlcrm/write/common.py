@@ -16,11 +16,13 @@ from xlsxwriter.worksheet import Worksheet
 
 
 @contextlib.contextmanager
-def atomic_workbook(target: Path) -> Iterator[Workbook]:
+def atomic_workbook(target: Path, *, row_by_row: bool = False) -> Iterator[Workbook]:
     """An XlsxWriter workbook written to a temporary file, renamed into place on success.
 
     A failure (or a kill) midway leaves `target` as it was: the temporary
-    file sits in the same folder, so the rename is atomic.
+    file sits in the same folder, so the rename is atomic. `row_by_row` turns on
+    XlsxWriter's constant_memory mode, for workbooks of a million rows: every sheet
+    must then be written top to bottom.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
@@ -32,6 +34,7 @@ def atomic_workbook(target: Path) -> Iterator[Workbook]:
         "strings_to_numbers": False,
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
+        "constant_memory": row_by_row,
     })
     try:
         yield book

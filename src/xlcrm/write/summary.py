@@ -96,7 +96,9 @@ class _Book:
 
 
 def write_summary(r: Consolidation, target: Path) -> Path:
-    with atomic_workbook(target) as book:
+    # Every sheet is written top to bottom, so the detail of a million transactions
+    # need not be held in memory.
+    with atomic_workbook(target, row_by_row=True) as book:
         cover = book.add_worksheet("封面")
         add_links_sheet(book, "目录", CONTENTS, title=f"目录（{r.config.group} {r.window.label_zh}）")
         b = _Book(book, r)
