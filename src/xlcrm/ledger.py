@@ -317,9 +317,9 @@ def _insert(c: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     if frame is None or frame.empty:
         return
     names = [col.name for col in table.columns if col.name != "id" and col.name in frame.columns]
-    records = _records(frame[names])
-    for start in range(0, len(records), 20_000):
-        c.execute(table.insert(), records[start:start + 20_000])
+    # In batches: the rows as Python values exist for one batch at a time.
+    for start in range(0, len(frame), 20_000):
+        c.execute(table.insert(), _records(frame[names].iloc[start:start + 20_000]))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
