@@ -410,3 +410,9 @@ def test_a_long_detail_continues_on_further_sheets(tmp_path: Path, monkeypatch: 
     assert [n for n in book.sheetnames if n.startswith("销售明细")] == ["销售明细", "销售明细(2)", "销售明细(3)"]
     docs = [r["单据号"] for n in ("销售明细", "销售明细(2)", "销售明细(3)") for r in sheet_rows(path, n, "填报单位")]
     assert sorted(docs) == ["B1", "B2", "B3", "B4", "B5", "P1", "T1"]
+
+
+def test_outputs_are_readable_by_others(summary: Path) -> None:
+    """Outputs go to shared folders: not the 0600 of a temporary file."""
+    for path in (summary, summary.with_name("客户管理报告_2026-03.html")):
+        assert path.stat().st_mode & 0o777 == 0o644, path.name

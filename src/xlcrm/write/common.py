@@ -50,6 +50,23 @@ def atomic_workbook(target: Path, *, row_by_row: bool = False) -> Iterator[Workb
         raise
 
 
+def atomic_text(target: Path, text: str, mode: int = 0o644) -> Path:
+    """A text file written to a temporary file beside it and renamed into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        # mkstemp makes the file private (0600); outputs go to shared folders.
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
 def write_text(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """A cell as text, never as a formula (write_string, whatever it starts with)."""
     if value is None:

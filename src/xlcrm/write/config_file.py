@@ -8,16 +8,14 @@ drift apart: a field added to `Policy` appears here with its default at once
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import fields
 from pathlib import Path
 
 from ..config import CONFIG_NAME, DEFAULT_LEDGER, Policy
 from ..schema import INDUSTRIES
+from .common import atomic_text
 
 
 class ConfigExists(Exception):
@@ -173,17 +171,7 @@ def write_config(
     if target.exists() and not force:
         raise ConfigExists(target)
     text = config_text(group, subsidiaries)
-    directory.mkdir(parents=True, exist_ok=True)
-    # mkstemp makes the file private (0600); a configuration is shared reading.
+    # An existing file keeps its mode.
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    atomic_text(target, text, mode)
     return target

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +11,7 @@ import pandas as pd
 
 from ..periods import Period
 from ..values import fen_to_yuan
+from .common import atomic_text
 
 if TYPE_CHECKING:
     from ..consolidate import Consolidation
@@ -95,14 +94,4 @@ def render_report(r: Consolidation) -> str:
 
 def write_report(r: Consolidation, target: Path) -> Path:
     """Written to a temporary file and renamed into place."""
-    text = render_report(r)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_text(target, render_report(r))
