@@ -67,7 +67,9 @@ def _sale(no: str, amount: int, day: dt.date, doc: str, kind: str = "发货") ->
                     **{"金额(元)": amount, "单价(元)": None})
 
 
-def write_group(inbox: Path) -> None:
+def write_group(inbox: Path, *, lost_customer_pays: bool = True) -> None:
+    """The group's workbooks. With lost_customer_pays, 化工一厂's 2026Q1 sales hold a 回款
+    of C007, known only from the ledger's 2025Q1 sheet: consolidate 2025-03 first."""
     # 2025Q1: 化工一厂 only (and a customer C007 that is gone by 2026).
     d25 = dt.date(2025, 3, 10)
     chem_2025 = [customer_row(f"C00{i + 1}", i) for i in range(5)] + [customer_row("C007", 6)]
@@ -88,6 +90,10 @@ def write_group(inbox: Path) -> None:
         _sale("C003", 50_000, d26, "B3"), _sale("C004", 1_000, d26, "B4"),
         _sale("C004", 2_000, d26, "B5", "退货"),
     ]
+    if lost_customer_pays:
+        # C007 is no longer listed but pays what it owed: a 回款 alone does not put it
+        # among the customers classified.
+        chem_sales_2026.append(_sale("C007", 10_000, d26, "B6", "回款") | {"客户名称": None})
     write_workbook(inbox / "2026-03" / "chem.xlsx", {
         "填报单位": reporter(CHEM, "2026Q1", dt.date(2026, 4, 3)),
         **_quarter_sheets(chem_2026, chem_sales_2026, d26),
@@ -232,7 +238,7 @@ def test_text_from_a_submission_is_never_a_formula(tmp_path: Path) -> None:
 
 def test_growth_unknown_without_last_year(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    write_group(inbox)
+    write_group(inbox, lost_customer_pays=False)
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}")
     run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out", display_root=inbox)
     path = tmp_path / "out" / "集团客户管理汇总_2026-03.xlsx"
@@ -400,15 +406,15 @@ def test_every_sheet_and_column_of_the_spec_is_there(summary: Path) -> None:
 
 
 def test_a_long_detail_continues_on_further_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("xlcrm.write.summary.DETAIL_ROWS_PER_SHEET", 3)
+    monkeypatch.setattr("xlcrm.write.summary.DETAIL_ROWS_PER_SHEET", 4)
     inbox = tmp_path / "inbox"
-    write_group(inbox)
+    write_group(inbox, lost_customer_pays=False)
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}")
     run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out", display_root=inbox)
     path = tmp_path / "out" / "集团客户管理汇总_2026-03.xlsx"
     book = openpyxl.load_workbook(path)
-    assert [n for n in book.sheetnames if n.startswith("销售明细")] == ["销售明细", "销售明细(2)", "销售明细(3)"]
-    docs = [r["单据号"] for n in ("销售明细", "销售明细(2)", "销售明细(3)") for r in sheet_rows(path, n, "填报单位")]
+    assert [n for n in book.sheetnames if n.startswith("销售明细")] == ["销售明细", "销售明细(2)"]
+    docs = [r["单据号"] for n in ("销售明细", "销售明细(2)") for r in sheet_rows(path, n, "填报单位")]
     assert sorted(docs) == ["B1", "B2", "B3", "B4", "B5", "P1", "T1"]
 
 

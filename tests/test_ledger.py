@@ -57,11 +57,11 @@ def test_rerunning_a_month_replaces_its_data_and_keeps_both_runs(
     for month in (Period.month(2025, 3), MARCH, MARCH):
         run(inbox / str(month), month, CONFIG, ledger, tmp_path / "out", display_root=inbox)
     tx = ledger.frame(transactions)
-    assert sorted(tx.groupby("run_month").size().items()) == [("2025-03", 4), ("2026-03", 7)]
+    assert sorted(tx.groupby("run_month").size().items()) == [("2025-03", 4), ("2026-03", 8)]
     assert _runs(ledger) == [("2025-03", "ok"), ("2026-03", "ok"), ("2026-03", "ok")]
     # Earlier periods are never touched by a re-run.
     assert set(tx.loc[tx["run_month"] == "2025-03", "document_no"]) == {"A1", "A2", "A3", "A4"}
-    assert tx["amount"].sum() == (613_000 + 1_003_000) * 100  # fen
+    assert tx["amount"].sum() == (613_000 + 1_013_000) * 100  # fen
     group = ledger.classes_of("2026-03")
     assert (group["scope"] == "").sum() == 6
 
@@ -99,7 +99,7 @@ def test_a_newer_schema_is_refused(ledger: Ledger) -> None:
 
 def test_run_record_keeps_input_hashes(ledger: Ledger, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    write_group(inbox)
+    write_group(inbox, lost_customer_pays=False)
     outcome = run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out",
                   display_root=inbox, now=lambda: dt.datetime(2026, 4, 9, 8, 30))
     assert outcome.run_id is not None

@@ -377,7 +377,10 @@ def compute(
     this_run = sheets[sheets["run_month"] == str(run_month)]
 
     # A/B/C: group and each subsidiary, over net sales in T.
+    # The customers classified: those with a 发货 or 退货 in T (a 回款 alone does not
+    # make a customer of T), and those listed in this run's customer sheets.
     in_t = in_window(tx, t_start, t_end)
+    in_t = in_t[in_t["type"].isin(["发货", "退货"])]
     value = sales_figures(in_t, ["customer_uscc"]).rename(columns={"net_sales": "value"})
     listed = set(this_run["uscc"].dropna().astype(str))
     group = classify(value, listed, cut_a=policy.class_a_cutoff, cut_b=policy.class_b_cutoff,
