@@ -422,3 +422,17 @@ def test_outputs_are_readable_by_others(summary: Path) -> None:
     """Outputs go to shared folders: not the 0600 of a temporary file."""
     for path in (summary, summary.with_name("客户管理报告_2026-03.html")):
         assert path.stat().st_mode & 0o777 == 0o644, path.name
+
+
+def test_opening_balances_against_the_ledger(summary: Path) -> None:
+    """Every 2026Q1 row states 10,000 as its opening; the ledger carries 10,000 plus the
+    2025Q1 shipments. C005 (no sales) agrees; C006 is new: nothing to compare."""
+    rows = sheet_rows(summary, "期初余额核对", "填报单位")
+    got = {(r["统一社会信用代码"], r["台账结转上期期末余额(元)"], r["本期填报期初余额(元)"], r["差额(元)"])
+           for r in rows}
+    assert got == {
+        (USCC[0], 110_000, 10_000, -100_000),
+        (USCC[1], 510_000, 10_000, -500_000),
+        (USCC[2], 20_000, 10_000, -10_000),
+        (USCC[3], 13_000, 10_000, -3_000),
+    }

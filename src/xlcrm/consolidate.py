@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +50,7 @@ from .policy.receivables import (
     group_exposure,
     limit_shipments,
     limit_warnings,
+    opening_differences,
     running_balances,
 )
 from .policy.sales import in_window, rates, sales_figures, trailing_twelve_months
@@ -108,6 +110,7 @@ class Consolidation:
     exposure: pd.DataFrame
     visits: pd.DataFrame
     complaints: pd.DataFrame
+    opening_differences: pd.DataFrame
     inbox: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -454,6 +457,12 @@ def compute(
     shipments = limit_shipments(running, limits, window.start, window.end)
     shipments["customer_name"] = shipments["customer_uscc"].map(names)
     warnings = limit_warnings(balances, limits)
+    stated = this_run.assign(
+        period_start=this_run["period"].map(lambda p: parse_period(str(p)).start),  # type: ignore[union-attr]
+    )
+    tolerance = int(Decimal(policy.balance_tolerance) * 100)
+    differences = opening_differences(openings, tx, stated, tolerance)
+    differences["customer_name"] = differences["customer_uscc"].map(names)
     owners = current.drop_duplicates(["subsidiary", "uscc"]).set_index(["subsidiary", "uscc"])["salesperson"]
     warnings["customer_name"] = warnings["customer_uscc"].map(names)
     warnings["salesperson"] = [owners.get((a, b)) for a, b in zip(warnings["subsidiary"],
@@ -499,6 +508,7 @@ def compute(
         detail=detail, market=market, subsidiary_sales=subsidiary_sales,
         subsidiary_classes=subsidiary_classes, credit=credit_rows, limit_warnings=warnings,
         limit_shipments=shipments, exposure=exposure, visits=visit_rows, complaints=complaint_rows,
+        opening_differences=differences,
     )
     return result
 

@@ -119,3 +119,27 @@ def group_exposure(closing: pd.DataFrame, limits: pd.DataFrame, served: pd.DataF
     frame = sums.assign(subsidiaries=shared, grades_differ=differ.reindex(sums.index, fill_value=False))
     return frame.reset_index().sort_values(["closing", "customer_uscc"], ascending=[False, True]).reset_index(
         drop=True)
+
+
+def opening_differences(openings: pd.DataFrame, tx: pd.DataFrame, sheets: pd.DataFrame,
+                        tolerance_fen: int = 1) -> pd.DataFrame:
+    """This run's 期初应收余额 against the closing balance the ledger carries from the
+    pair's previous period, where both exist and differ by more than the tolerance.
+
+    sheets: this run's customer sheets (subsidiary, uscc, period_start, period_end,
+    opening_balance); a blank opening balance is not compared."""
+    given = sheets.dropna(subset=["uscc", "opening_balance"])
+    rows = []
+    for (subsidiary, uscc), group in given.groupby(["subsidiary", "uscc"]):
+        known = openings[(openings["subsidiary"] == subsidiary) & (openings["customer_uscc"] == uscc)]
+        for start, end, stated in zip(group["period_start"], group["period_end"], group["opening_balance"]):
+            if known.empty or not known["first_period_end"].iloc[0] < end:
+                continue  # no previous period for this pair: the sheet's value is the opening
+            before = pd.Timestamp(start) - pd.Timedelta(days=1)
+            carried = closing_balances(known, tx[(tx["subsidiary"] == subsidiary)
+                                                & (tx["customer_uscc"] == uscc)], before.date())
+            previous = int(carried["closing"].iloc[0]) if len(carried) else 0
+            if abs(previous - int(stated)) > tolerance_fen:
+                rows.append({"subsidiary": subsidiary, "customer_uscc": uscc, "carried": previous,
+                             "stated": int(stated), "difference": int(stated) - previous})
+    return pd.DataFrame(rows, columns=["subsidiary", "customer_uscc", "carried", "stated", "difference"])

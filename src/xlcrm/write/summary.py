@@ -65,6 +65,7 @@ CONTENTS = [
     ("超限预警", "期末应收余额超过执行资信额度或无额度欠款的客户（第十五条）"),
     ("超限发货", "发货后应收余额超过执行额度的每一笔发货及其业务员（第十六条）"),
     ("集团敞口", "由两家以上单位服务的客户的应收合计与额度合计"),
+    ("期初余额核对", "本期填报的期初应收余额与台账结转的上期期末余额不一致的客户"),
     ("拜访分析", "按客户类别与资信等级要求的拜访间隔、最近拜访与领导拜访（第十二、十七、十八条）"),
     ("客户投诉", "本期拜访中记录的客户投诉，A类客户优先（第十二条(一)4）"),
     ("档案变动", "新增、流失客户，信息变更（含法定代表人、联系人等人事变动）与分类变化（第九、十二条）"),
@@ -114,6 +115,7 @@ def write_summary(r: Consolidation, target: Path) -> Path:
         _limit_warning_sheet(b)
         _limit_shipment_sheet(b)
         _exposure_sheet(b)
+        _opening_sheet(b)
         _visit_sheet(b)
         _complaint_sheet(b)
         _changes_sheet(b)
@@ -378,6 +380,16 @@ def _exposure_sheet(b: _Book) -> None:
         Column("应收余额合计(元)", "closing", "money", "sum"),
         Column("执行额度合计(元)", "limit", "money", "sum"), Column("等级不一致", "differ"),
     ], rows, note="由两家以上单位服务的客户：各单位期末应收余额与执行额度之和（无额度按0计），及各单位评定等级是否一致")
+
+
+def _opening_sheet(b: _Book) -> None:
+    b.sheet("期初余额核对", "期初应收余额核对表", [
+        Column("填报单位", "subsidiary"), Column("统一社会信用代码", "customer_uscc"),
+        Column("客户名称", "customer_name"), Column("台账结转上期期末余额(元)", "carried", "money", "sum"),
+        Column("本期填报期初余额(元)", "stated", "money", "sum"),
+        Column("差额(元)", "difference", "money", "sum"),
+    ], b.r.opening_differences,
+        note="期初余额以台账结转的上期期末余额为准；与填报数相差超过 0.01 元的列于此，请核实")
 
 
 def _visit_sheet(b: _Book) -> None:
