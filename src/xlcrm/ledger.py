@@ -236,8 +236,9 @@ class Ledger:
         if where is not None:
             query = query.where(where)
         with self._connect() as c:
-            rows = c.execute(query).mappings().all()
-        frame = pd.DataFrame([dict(r) for r in rows], columns=[col.name for col in table.columns])
+            rows = c.execute(query).all()
+        # Rows as tuples, not one dict each: a year of a large group is a million rows.
+        frame = pd.DataFrame.from_records(rows, columns=[col.name for col in table.columns])
         return _typed(frame, table)
 
     def runs(self) -> pd.DataFrame:
