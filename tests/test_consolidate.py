@@ -436,3 +436,29 @@ def test_opening_balances_against_the_ledger(summary: Path) -> None:
         (USCC[2], 20_000, 10_000, -10_000),
         (USCC[3], 13_000, 10_000, -3_000),
     }
+
+
+def test_a_returned_correction_leaves_the_earlier_sheet_in_force(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    d = dt.date(2026, 3, 10)
+    write_workbook(inbox / "2026-03" / "first.xlsx", {
+        "填报单位": reporter(CHEM, "2026Q1", dt.date(2026, 4, 3)),
+        **_quarter_sheets([customer_row("C001", 0)], [_sale("C001", 1_000, d, "X1")], d),
+    })
+    write_workbook(inbox / "2026-03" / "correction.xlsx", {
+        "填报单位": reporter(CHEM, "2026Q1", dt.date(2026, 4, 5)),
+        "销售数据表": table([_sale("C001", 2_000, d, "X1") | {"金额(元)": "两千"}]),
+    })
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}")
+    outcome = run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out", display_root=inbox)
+    assert outcome.statuses == {"2026-03/correction.xlsx": "退回", "2026-03/first.xlsx": "已汇总"}
+    from xlcrm.ledger import transactions
+
+    loaded = ledger.frame(transactions)
+    assert loaded["amount"].tolist() == [100_000]  # the earlier sheet's 1,000 元
+    path = tmp_path / "out" / "集团客户管理汇总_2026-03.xlsx"
+    status = {r["报表"]: (r["状态"], r["文件"])
+              for r in sheet_rows(path, "报送情况", "填报单位") if r["填报单位"] == CHEM}
+    assert status["销售数据表"] == ("退回", "2026-03/correction.xlsx")
+    audit = {r["文件"]: r["工作表及行数"] for r in sheet_rows(path, "审计追溯", "文件")}
+    assert "销售数据表 1 行" in audit["2026-03/first.xlsx"]

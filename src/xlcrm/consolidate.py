@@ -56,7 +56,7 @@ from .policy.receivables import (
 from .policy.sales import in_window, rates, sales_figures, trailing_twelve_months
 from .read import find_workbooks
 from .schema import CREDIT, CUSTOMERS, DATA_SHEETS, MARKET, SALES, STAFF, VISITS
-from .validate import ROW, Submission, validate_files
+from .validate import ROW, Submission, has_rows, validate_files
 from .values import match_key
 
 MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
@@ -174,7 +174,7 @@ def run(
     operator = operator or _operator()
     started = now()
     frames, market_rows = _frames(subs, statuses, str(run_month), ledger)
-    inputs = _inputs(subs, statuses, frames)
+    inputs = _inputs(subs, statuses, frames, _sheets_to_load(subs, statuses))
     replaced = {s.group_key for s in subs if statuses[s.file] != RETURNED and s.group_key}
     staging = Path(tempfile.mkdtemp(prefix=".xlcrm-staging-", dir=_staging_parent(out_dir)))
     try:
@@ -266,12 +266,13 @@ def _frames(
     """The rows to load: sheets in force of accepted workbooks, without rows in error."""
     parts: dict[str, list[pd.DataFrame]] = {}
     market_rows = []
+    loaded = _sheets_to_load(subs, statuses)
     for s in subs:
         if statuses[s.file] == RETURNED or s.group_key is None:
             continue
         subsidiary, period = s.group_key
         for name, table in s.tables.items():
-            if not s.in_force(name):
+            if (s.file, name) not in loaded:
                 continue
             if name == MARKET.name:
                 market_rows += [
@@ -292,6 +293,26 @@ def _frames(
     frames = {name: pd.concat(p, ignore_index=True) for name, p in parts.items()}
     _resolve_uscc(frames, ledger)
     return frames, pd.DataFrame(market_rows)
+
+
+def _sheets_to_load(subs: list[Submission], statuses: dict[str, str]) -> set[tuple[str, str]]:
+    """(file, sheet) pairs in force among the workbooks that are loaded.
+
+    Corrections are decided among accepted workbooks only: a correction that is returned
+    leaves the earlier accepted sheet in force, rather than no sheet at all. As in
+    validation, a sheet with rows is preferred to one left empty, then the later 填报日期.
+    """
+    chosen: dict[tuple[object, str], Submission] = {}
+    for s in subs:
+        if statuses[s.file] == RETURNED or s.group_key is None:
+            continue
+        for name in s.tables:
+            key = (s.group_key, name)
+            rank = (has_rows(s, name), s.report_date or dt.date.min, s.file)
+            best = chosen.get(key)
+            if best is None or rank > (has_rows(best, name), best.report_date or dt.date.min, best.file):
+                chosen[key] = s
+    return {(s.file, name) for (_, name), s in chosen.items()}
 
 
 def _resolve_uscc(frames: dict[str, pd.DataFrame], ledger: Ledger) -> None:
@@ -322,8 +343,8 @@ def _resolve_uscc(frames: dict[str, pd.DataFrame], ledger: Ledger) -> None:
         frame["customer_uscc"] = uscc.fillna(fallback).astype("string")
 
 
-def _inputs(subs: list[Submission], statuses: dict[str, str],
-            frames: dict[str, pd.DataFrame]) -> list[dict[str, object]]:
+def _inputs(subs: list[Submission], statuses: dict[str, str], frames: dict[str, pd.DataFrame],
+            in_force: set[tuple[str, str]]) -> list[dict[str, object]]:
     rows = []
     for s in subs:
         errors, warnings = count(s.findings)
@@ -331,8 +352,9 @@ def _inputs(subs: list[Submission], statuses: dict[str, str],
         for name in s.tables:
             if statuses[s.file] == RETURNED:
                 continue
-            if name in s.superseded:
-                loaded[name] = f"已被 {s.superseded[name]} 更正"
+            if (s.file, name) not in in_force:
+                other = s.superseded.get(name)
+                loaded[name] = f"已被 {other} 更正" if other else "未采用（另一工作簿的同表有数据）"
                 continue
             frame = frames.get(name)
             loaded[name] = int((frame["source_file"] == s.file).sum()) if frame is not None \

@@ -635,7 +635,8 @@ def check_groups(subs: list[Submission], reference: Reference) -> None:
         _cross_sheet(members, subsidiary, reference)
 
 
-def _has_rows(m: Submission, sheet: str) -> bool:
+def has_rows(m: Submission, sheet: str) -> bool:
+    """The sheet holds at least one row (市场分析: one topic or analysis)."""
     if sheet == MARKET.name:
         return bool(m.market)
     return sheet in m.tables and not m.tables[sheet].data.empty
@@ -649,7 +650,7 @@ def _corrections(members: list[Submission]) -> None:
         # A sheet left as the template gave it (a header, no rows) neither corrects nor
         # conflicts with one that has rows: a subsidiary sending its reports in parts
         # on template workbooks leaves the other sheets empty.
-        with_rows = [m for m in carriers if _has_rows(m, sheet)]
+        with_rows = [m for m in carriers if has_rows(m, sheet)]
         if with_rows:
             carriers = with_rows + [m for m in carriers if m not in with_rows]
             deciding = with_rows
@@ -714,7 +715,7 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
                 _row_findings(m, table, "customer_name", differs, "name_mismatch",
                               expected=expected)
     # A 公司信息 left empty does not replace the staff list the ledger knows.
-    staff_tables = [m for m in members if m.in_force(STAFF.name) and _has_rows(m, STAFF.name)]
+    staff_tables = [m for m in members if m.in_force(STAFF.name) and has_rows(m, STAFF.name)]
     if staff_tables:
         staff = set(staff_tables[0].tables[STAFF.name].keys["name"].dropna())
     else:
