@@ -46,6 +46,14 @@ def _growth_cell(growth: Any, new_customer: Any) -> Any:
     return growth
 
 
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Growth as shown (the rate, 新客户 or blank) and 潜力客户 as 是 / 否."""
+    return frame.assign(
+        growth_shown=[_growth_cell(x, n) for x, n in zip(frame["growth"], frame["new_customer"])],
+        potential_shown=frame["potential"].map(_yes),
+    )
+
+
 def _window_text(r: Consolidation) -> str:
     w = r.window
     return f"{w.label_zh}（{w.start} 至 {w.end}）"
@@ -276,10 +284,7 @@ def _pareto_chart(book: Workbook, sheet: ReportSheet, n: int) -> None:
 
 def _growth_sheet(b: _Book) -> None:
     g = b.r.growth
-    rows = g.assign(
-        growth_shown=[_growth_cell(x, n) for x, n in zip(g["growth"], g["new_customer"])],
-        potential_shown=g["potential"].map(_yes),
-    )
+    rows = _shown(g)
     note = _growth_note(b.r)
     sheet = b.sheet("增长排名", "客户销售同比增长排名表", [
         Column("排名", "rank", "int"), Column("统一社会信用代码", "customer_uscc"),
@@ -310,11 +315,7 @@ def _growth_sheet(b: _Book) -> None:
 
 
 def _c_class_sheet(b: _Book) -> None:
-    c = b.r.c_class
-    rows = c.assign(
-        growth_shown=[_growth_cell(x, n) for x, n in zip(c["growth"], c["new_customer"])],
-        potential_shown=c["potential"].map(_yes),
-    )
+    rows = _shown(b.r.c_class)
     b.sheet("C类客户分析", "C类客户综合分析报告", [
         Column("序号", "rank", "int"), Column("统一社会信用代码", "customer_uscc"),
         Column("客户名称", "customer_name"), Column("服务单位", "serving"),
