@@ -82,7 +82,8 @@ def _errors_where(mask: pd.Series, rule: str) -> pd.Series:
 
 
 # `.5` and `5.` are numbers too; `+` and the minus sign U+2212 are accepted as signs.
-_NUMBER = r"^(?P<sign>[-+\u2212])?(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?$"
+# The minus sign is the character itself: Arrow's RE2 has no \u escape.
+_NUMBER = "^(?P<sign>[-+\u2212])?(?P<int>[0-9]*)(?:[.](?P<frac>[0-9]*))?$"
 
 
 def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
@@ -95,9 +96,13 @@ def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
     present = text.notna().to_numpy(dtype=bool)
     if not present.any():  # also an empty column: numpy's string functions need values
         return pd.Series(NA, index=text.index, dtype="Int64"), pd.Series(present, text.index)
-    parts = text.str.extract(_NUMBER)
-    matched = parts["int"].notna().to_numpy(dtype=bool)
-    sign, whole, frac = (_strings(parts[c]) for c in ("sign", "int", "frac"))
+    # pandas has no Arrow str.extract (it goes cell by cell): Arrow's own, directly.
+    parts = pc.extract_regex(_arrow(text), _NUMBER)
+    matched = pc.is_valid(parts).to_numpy(zero_copy_only=False).astype(bool) & present
+    sign, whole, frac = (
+        np.asarray(pc.fill_null(pc.struct_field(parts, [i]), "").to_numpy(zero_copy_only=False), dtype=str)
+        for i in range(3)
+    )
     whole_len, frac_len = np.strings.str_len(whole), np.strings.str_len(frac)
     ok = matched & (whole_len + frac_len > 0) & (whole_len <= 18 - places)
     whole = np.where(ok & (whole_len > 0), whole, "0")
@@ -110,11 +115,6 @@ def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
     values = pd.array(signed, dtype="Int64")
     values[~ok] = pd.NA
     return pd.Series(values, index=text.index), pd.Series(present & ~ok, index=text.index)
-
-
-def _strings(column: pd.Series) -> np.ndarray:
-    """A column of strings as a numpy unicode array, "" where missing."""
-    return np.asarray(column.fillna("").to_numpy(dtype=object), dtype=str)
 
 
 def _plain_numbers(raw: pd.Series, places: int) -> tuple[np.ndarray, np.ndarray]:
@@ -154,10 +154,12 @@ def parse_decimal(raw: pd.Series) -> Parsed:
 
 
 def parse_integer(raw: pd.Series) -> Parsed:
-    micro, bad = _scaled(_compact(raw).str.replace(",", "", regex=False), 6)
-    fraction = micro.notna() & (micro % 1_000_000 != 0)
+    """A number with no fraction: read as a decimal, then a fraction is bad_number."""
+    decimal = parse_decimal(raw)
+    micro = decimal.values
+    fraction = (micro.notna() & (micro % 1_000_000 != 0)).fillna(False)
     values = (micro // 1_000_000).where(~fraction)
-    return Parsed(values.astype("Int64"), _errors_where(bad | fraction, "bad_number"))
+    return Parsed(values.astype("Int64"), _errors_where(decimal.error.notna() | fraction, "bad_number"))
 
 
 def parse_percent(raw: pd.Series) -> Parsed:
