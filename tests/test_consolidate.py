@@ -43,7 +43,7 @@ from builders import (
 )
 from xlcrm.cli import main
 from xlcrm.consolidate import run
-from xlcrm.ledger import Ledger
+from xlcrm.ledger import Ledger, transactions
 from xlcrm.periods import Period
 
 MARCH = Period.month(2026, 3)
@@ -296,11 +296,11 @@ def test_returned_workbook_is_not_loaded(tmp_path: Path) -> None:
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}")
     outcome = run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out", display_root=inbox)
     assert outcome.statuses == {"2026-03/chem.xlsx": "退回"}
-    assert ledger.frame(__import__("xlcrm.ledger").ledger.transactions).empty
+    assert ledger.frame(transactions).empty
     partial = run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out", display_root=inbox,
                   accept_partial=True)
     assert partial.statuses == {"2026-03/chem.xlsx": "部分汇总"}
-    loaded = ledger.frame(__import__("xlcrm.ledger").ledger.transactions)
+    loaded = ledger.frame(transactions)
     assert loaded["document_no"].tolist() == ["X1"]
     rows = sheet_rows(tmp_path / "out" / "集团客户管理汇总_2026-03.xlsx", "审计追溯", "文件")
     assert rows[0]["状态"] == "部分汇总"
@@ -341,8 +341,6 @@ def test_a_killed_run_leaves_ledger_and_outputs_as_they_were(tmp_path: Path) -> 
     assert proc.returncode == -signal.SIGKILL
     ledger = Ledger.open(f"sqlite:///{ledger_file}")
     assert ledger.runs()[["id", "run_month", "outcome"]].equals(before_ledger)
-    from xlcrm.ledger import transactions
-
     assert set(ledger.frame(transactions)["run_month"]) == {"2025-03"}
     assert sorted(p.name for p in out.iterdir()) == before_out
 
@@ -452,8 +450,6 @@ def test_a_returned_correction_leaves_the_earlier_sheet_in_force(tmp_path: Path)
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}")
     outcome = run(inbox / "2026-03", MARCH, CONFIG, ledger, tmp_path / "out", display_root=inbox)
     assert outcome.statuses == {"2026-03/correction.xlsx": "退回", "2026-03/first.xlsx": "已汇总"}
-    from xlcrm.ledger import transactions
-
     loaded = ledger.frame(transactions)
     assert loaded["amount"].tolist() == [100_000]  # the earlier sheet's 1,000 元
     path = tmp_path / "out" / "集团客户管理汇总_2026-03.xlsx"
