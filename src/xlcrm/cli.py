@@ -135,10 +135,8 @@ def template(names: tuple[str, ...], period: Period, out_dir: Path,
 
 def _previous_customers(config: Config, ledger: str | None) -> Callable[..., Any]:
     """Last period's customer list from the ledger, when there is a ledger."""
-    try:
-        from .ledger import open_existing_ledger
-    except ImportError:
-        return lambda *_: None
+    from .ledger import open_existing_ledger
+
     db = open_existing_ledger(config, ledger)
     if db is None:
         return lambda *_: None
@@ -184,10 +182,8 @@ def validate(paths: tuple[Path, ...], fmt: str, feedback_dir: Path | None, lang:
 
 
 def _reference(config: Config, ledger: str | None) -> Any:
-    try:
-        from .ledger import open_existing_ledger
-    except ImportError:
-        return None
+    from .ledger import open_existing_ledger
+
     return open_existing_ledger(config, ledger)
 
 

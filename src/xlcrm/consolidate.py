@@ -42,7 +42,7 @@ from .policy import credit
 from .policy import visits as visits_policy
 from .policy.classes import class_change, classify, previous_class_month
 from .policy.deadlines import chinese_working_day, due_date, due_day, reports_due, submission_status
-from .policy.growth import rank_growth
+from .policy.growth import growth_rate, rank_growth
 from .policy.receivables import (
     OVER_LIMIT_SHIPMENT,
     closing_balances,
@@ -58,6 +58,8 @@ from .read import find_workbooks
 from .schema import CREDIT, CUSTOMERS, DATA_SHEETS, MARKET, SALES, STAFF, VISITS
 from .validate import ROW, Submission, has_rows, validate_files
 from .values import match_key
+from .write import report as report_writer
+from .write import summary as summary_writer
 
 MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
 LOADED, PARTIAL, RETURNED = "已汇总", "部分汇总", "退回"
@@ -193,11 +195,8 @@ def run(
                              compiled_at=started, operator=operator)
             result.inbox = root.resolve()
             ledger.save_classes(str(run_month), result.group_classes, result.subsidiary_classes)
-            from .write.report import report_name, write_report
-            from .write.summary import summary_name, write_summary
-
-            staged_summary = write_summary(result, staging / summary_name(run_month))
-            staged_report = write_report(result, staging / report_name(run_month))
+            staged_summary = summary_writer.write_summary(result, staging / summary_writer.summary_name(run_month))
+            staged_report = report_writer.write_report(result, staging / report_writer.report_name(run_month))
             summary = out_dir / staged_summary.name
             report = out_dir / staged_report.name
             ledger.finish_run(run_id, "ok", now(), summary_path=str(summary))
@@ -630,8 +629,6 @@ def _sales_summary(w_tx: pd.DataFrame, ly_tx: pd.DataFrame, balances: pd.DataFra
                 "receivable"):
         frame[col] = frame[col].fillna(0).astype("int64")
     frame["collection_rate"] = rates(frame["collected"], frame["net_sales"])
-    from .policy.growth import growth_rate
-
     frame["growth"] = [growth_rate(c, p) if known else None
                        for c, p in zip(frame["net_sales"], frame["previous_net_sales"])]
     return frame.sort_values(keys).reset_index(drop=True)

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -367,8 +368,6 @@ def open_ledger(config: Config, override: str | None = None) -> Ledger:
     if "://" not in url:
         url = f"sqlite:///{url}"
     if url.startswith("sqlite:///"):
-        from pathlib import Path
-
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return Ledger.open(url)
 
@@ -379,8 +378,6 @@ def open_existing_ledger(config: Config, override: str | None = None) -> Ledger 
     if "://" not in url:
         url = f"sqlite:///{url}"
     if url.startswith("sqlite:///"):
-        from pathlib import Path
-
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_file():
             return None
