@@ -458,3 +458,14 @@ def test_a_returned_correction_leaves_the_earlier_sheet_in_force(tmp_path: Path)
     assert status["销售数据表"] == ("退回", "2026-03/correction.xlsx")
     audit = {r["文件"]: r["工作表及行数"] for r in sheet_rows(path, "审计追溯", "文件")}
     assert "销售数据表 1 行" in audit["2026-03/first.xlsx"]
+
+
+def test_a_month_the_inbox_does_not_have_is_a_usage_error(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    write_group(inbox)
+    config = write_config(tmp_path)
+    result = CliRunner().invoke(main, ["consolidate", str(inbox), "--period", "2026-02", "--out",
+                                       str(tmp_path / "out"), "--config", str(config)])
+    assert result.exit_code == 2
+    assert f"收件箱 {inbox} 中没有 2026-02 文件夹（有 2025-03 至 2026-03）" in result.output
+    assert not (tmp_path / "out").exists()

@@ -208,13 +208,16 @@ def _ledger(config: Config, override: str | None) -> Any:
 def consolidate(inbox: Path, period: Period | None, out_dir: Path, accept_partial: bool,
                 config_path: Path | None, ledger: str | None) -> None:
     """校验收件箱中的报表、载入台账并生成集团汇总表与书面报告。"""
-    from .consolidate import LOADED, PARTIAL, ConsolidationError, plan_runs, run
+    from .consolidate import LOADED, PARTIAL, ConsolidationError, InboxError, plan_runs, run
 
     config = _load(config_path, inbox)
     if not config.subsidiaries:
         raise click.UsageError("配置中没有下属单位：请先用 xlcrm init 或编辑 xlcrm.toml 添加")
     db = _ledger(config, ledger)
-    plan = plan_runs(inbox, period, db)
+    try:
+        plan = plan_runs(inbox, period, db)
+    except InboxError as e:
+        raise click.UsageError(str(e)) from e
     if not plan:
         click.echo("没有需要汇总的月份：所有月份均已汇总且输入未变。")
         return

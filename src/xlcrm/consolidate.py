@@ -66,6 +66,10 @@ LOADED, PARTIAL, RETURNED = "已汇总", "部分汇总", "退回"
 GRADE_ORDER = {"一级": 1, "二级": 2, "三级": 3}
 
 
+class InboxError(Exception):
+    """The inbox does not hold what the command asks for."""
+
+
 class ConsolidationError(Exception):
     """A run could not be completed; the ledger and outputs are as they were."""
 
@@ -135,10 +139,15 @@ def plan_runs(inbox: Path, period: Period | None, ledger: Ledger) -> list[tuple[
     holds workbooks directly. Without: every month folder not yet consolidated
     or whose inputs changed since.
     """
+    months = sorted(p for p in inbox.iterdir() if p.is_dir() and MONTH_FOLDER.match(p.name))
     if period is not None:
         folder = inbox / f"{period.year}-{period.first_month:02d}"
-        return [(period, folder if folder.is_dir() else inbox)]
-    months = sorted(p for p in inbox.iterdir() if p.is_dir() and MONTH_FOLDER.match(p.name))
+        if folder.is_dir():
+            return [(period, folder)]
+        if months:
+            # Not the whole inbox of every month as if it were this month's.
+            raise InboxError(f"收件箱 {inbox} 中没有 {folder.name} 文件夹（有 {months[0].name} 至 {months[-1].name}）")
+        return [(period, inbox)]
     done = ledger.consolidated_months()
     plan = []
     for folder in months:
