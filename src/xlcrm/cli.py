@@ -129,7 +129,7 @@ def template(names: tuple[str, ...], period: Period, out_dir: Path,
     previous = _previous_customers(config, ledger)
     for s in chosen:
         target = out_dir / template_name(s.name, period)
-        write_template(target, config, s, period, customers=previous(s.name, period))
+        write_template(target, config, s, period, customers=previous(s.name))
         click.echo(f"已生成 {target}")
 
 
@@ -139,7 +139,7 @@ def _previous_customers(config: Config, ledger: str | None) -> Callable[..., Any
 
     db = open_existing_ledger(config, ledger)
     if db is None:
-        return lambda *_: None
+        return lambda _name: None
     return db.latest_customers
 
 

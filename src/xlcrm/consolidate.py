@@ -36,7 +36,7 @@ from .ledger import (
 )
 from .ledger import market as market_table
 from .ledger import visits as visits_table
-from .periods import Period, parse_period, window_of
+from .periods import Period, parse_period, stored_period, window_of
 from .policy import changes as changes_policy
 from .policy import credit
 from .policy import visits as visits_policy
@@ -333,7 +333,7 @@ def _resolve_uscc(frames: dict[str, pd.DataFrame], ledger: Ledger) -> None:
         sources.append(here[["subsidiary", "period", "customer_no", "uscc"]])
     book = pd.concat(sources, ignore_index=True)
     book["key"] = match_key(book["customer_no"].astype("string"))
-    book["_end"] = book["period"].map(lambda p: parse_period(str(p)).end)  # type: ignore[union-attr]
+    book["_end"] = book["period"].map(lambda p: stored_period(p).end)
     book = book.sort_values("_end").dropna(subset=["uscc"])
     exact = book.drop_duplicates(["subsidiary", "period", "key"], keep="last").set_index(
         ["subsidiary", "period", "key"])["uscc"]
@@ -379,12 +379,6 @@ def _inputs(subs: list[Submission], statuses: dict[str, str], frames: dict[str, 
 # ---------------------------------------------------------------- policy over the ledger
 
 
-def _period_end(period: str) -> dt.date:
-    p = parse_period(period)
-    assert p is not None
-    return p.end
-
-
 def compute(
     ledger: Ledger, config: Config, run_month: Period, subs: list[Submission],
     statuses: dict[str, str], inputs: list[dict[str, object]], run_id: int, *,
@@ -397,7 +391,7 @@ def compute(
     t_start, t_end = trailing_twelve_months(run_month)
 
     sheets = ledger.frame(customers)
-    sheets["period_end"] = sheets["period"].map(_period_end)
+    sheets["period_end"] = sheets["period"].map(lambda p: stored_period(p).end)
     sheets = sheets[sheets["period_end"] <= end]
     tx = ledger.frame(transactions)
     tx = tx[tx["date"] <= pd.Timestamp(end)].dropna(subset=["customer_uscc"])
@@ -488,7 +482,7 @@ def compute(
     shipments["customer_name"] = shipments["customer_uscc"].map(names)
     warnings = limit_warnings(balances, limits)
     stated = this_run.assign(
-        period_start=this_run["period"].map(lambda p: parse_period(str(p)).start),  # type: ignore[union-attr]
+        period_start=this_run["period"].map(lambda p: stored_period(p).start),
     )
     tolerance = int(Decimal(policy.balance_tolerance) * 100)
     differences = opening_differences(openings, tx, stated, tolerance)
@@ -555,7 +549,7 @@ def _covered_months(ledger: Ledger) -> set[str]:
 def _assessed(ledger: Ledger, sheets: pd.DataFrame, end: dt.date, policy: Policy) -> pd.DataFrame:
     """Every assessment up to E, scored, with 付款方式 and 账期 from the same sheet."""
     frame = ledger.frame(assessments).dropna(subset=["customer_uscc"])
-    frame = frame[frame["period"].map(_period_end) <= end]
+    frame = frame[frame["period"].map(lambda p: stored_period(p).end) <= end]
     frame["customer_uscc"] = frame["customer_uscc"].astype(str)
     terms = sheets.dropna(subset=["uscc"]).drop_duplicates(["subsidiary", "period", "uscc"], keep="last")
     terms = terms.rename(columns={"uscc": "customer_uscc"})[
@@ -712,7 +706,7 @@ def _changes(sheets: pd.DataFrame, this_run: pd.DataFrame, group: pd.DataFrame,
              names: dict[str, str]) -> pd.DataFrame:
     parts = []
     for (subsidiary, period), current in this_run.groupby(["subsidiary", "period"]):
-        end = _period_end(str(period))
+        end = stored_period(period).end
         earlier = sheets[(sheets["subsidiary"] == subsidiary) & (sheets["period_end"] < end)]
         if earlier.empty:
             continue

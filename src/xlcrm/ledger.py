@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .config import Config
+from .periods import stored_period
 from .schema import CREDIT, CUSTOMERS, SALES, STAFF, VISITS, Kind, Sheet
 from .values import match_key
 
@@ -142,14 +143,6 @@ class Ledger:
             finally:
                 self._conn = None
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[Connection]:
-        if self._conn is not None:
-            yield self._conn
-        else:
-            with self.engine.connect() as c:
-                yield c
-
     @classmethod
     def open(cls, url: str) -> Ledger:
         try:
@@ -173,6 +166,7 @@ class Ledger:
 
     @contextlib.contextmanager
     def _begin(self) -> Iterator[Connection]:
+        """The open transaction, else a new one: reads and writes alike."""
         if self._conn is not None:
             yield self._conn
         else:
@@ -236,7 +230,7 @@ class Ledger:
         query = sa.select(table)
         if where is not None:
             query = query.where(where)
-        with self._connect() as c:
+        with self._begin() as c:
             rows = c.execute(query).all()
         # Rows as tuples, not one dict each: a year of a large group is a million rows.
         frame = pd.DataFrame.from_records(rows, columns=[col.name for col in table.columns])
@@ -249,7 +243,7 @@ class Ledger:
         return self.frame(run_inputs, run_inputs.c.run_id == run_id)
 
     def latest_ok_run(self, run_month: str) -> dict[str, Any] | None:
-        with self._connect() as c:
+        with self._begin() as c:
             row = c.execute(
                 sa.select(runs).where((runs.c.run_month == run_month) & (runs.c.outcome == "ok"))
                 .order_by(runs.c.id.desc()).limit(1)
@@ -258,7 +252,7 @@ class Ledger:
 
     def consolidated_months(self) -> dict[str, str]:
         """run month -> inputs hash of its latest successful run."""
-        with self._connect() as c:
+        with self._begin() as c:
             rows = c.execute(
                 sa.select(runs.c.run_month, runs.c.inputs_sha256).where(runs.c.outcome == "ok")
                 .order_by(runs.c.id)
@@ -269,12 +263,12 @@ class Ledger:
         return self.frame(classes, classes.c.run_month == run_month)
 
     def class_months(self) -> list[str]:
-        with self._connect() as c:
+        with self._begin() as c:
             return sorted(m for (m,) in c.execute(sa.select(classes.c.run_month).distinct()))
 
     def covered_periods(self) -> set[str]:
         """Periods (2026Q1, 2026-03) any loaded sheet belongs to."""
-        with self._connect() as c:
+        with self._begin() as c:
             found: set[str] = set()
             for table in (customers, transactions):
                 found |= {p for (p,) in c.execute(sa.select(table.c.period).distinct())}
@@ -282,13 +276,13 @@ class Ledger:
 
     # The validator's Reference: what the ledger knows of a subsidiary.
     def customers(self, subsidiary: str) -> set[str]:
-        with self._connect() as c:
+        with self._begin() as c:
             nos = c.execute(sa.select(customers.c.customer_no).distinct()
                             .where(customers.c.subsidiary == subsidiary)).scalars().all()
         return set(match_key(pd.Series(nos, dtype="string")).dropna())
 
     def staff(self, subsidiary: str) -> set[str]:
-        with self._connect() as c:
+        with self._begin() as c:
             latest = c.execute(sa.select(sa.func.max(staff.c.period))
                                .where(staff.c.subsidiary == subsidiary)).scalar()
             if latest is None:
@@ -297,22 +291,13 @@ class Ledger:
                 (staff.c.subsidiary == subsidiary) & (staff.c.period == latest))).scalars().all()
         return set(match_key(pd.Series(names, dtype="string")).dropna())
 
-    def latest_customers(self, subsidiary: str, before: Any = None) -> pd.DataFrame | None:
+    def latest_customers(self, subsidiary: str) -> pd.DataFrame | None:
         """The subsidiary's latest customer sheet in the ledger (for templates)."""
         frame = self.frame(customers, customers.c.subsidiary == subsidiary)
         if frame.empty:
             return None
-        ends = frame["period"].astype(str).map(_period_sort_key)
+        ends = frame["period"].map(lambda p: stored_period(p).end)
         return frame[ends == ends.max()].reset_index(drop=True)
-
-
-def _period_sort_key(period: str) -> int:
-    """2026Q1 and 2026-03 both end in month 3 of 2026: sort by that end month (202603)."""
-    if "Q" in period:
-        year, q = period.split("Q")
-        return int(year) * 100 + int(q) * 3
-    year, month = period.split("-")
-    return int(year) * 100 + int(month)
 
 
 def _insert(c: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
@@ -362,11 +347,15 @@ def _safe_url(url: str) -> str:
     return sa.engine.make_url(url).render_as_string(hide_password=True) if "://" in url else url
 
 
+def _url(config: Config, override: str | None) -> str:
+    """--ledger, else the configuration's; a plain path is a SQLite file."""
+    url = override if override else config.ledger_url
+    return url if "://" in url else f"sqlite:///{url}"
+
+
 def open_ledger(config: Config, override: str | None = None) -> Ledger:
     """The ledger, created when it does not exist yet (with its folder, for SQLite)."""
-    url = override if override else config.ledger_url
-    if "://" not in url:
-        url = f"sqlite:///{url}"
+    url = _url(config, override)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return Ledger.open(url)
@@ -374,9 +363,7 @@ def open_ledger(config: Config, override: str | None = None) -> Ledger:
 
 def open_existing_ledger(config: Config, override: str | None = None) -> Ledger | None:
     """The ledger when it exists (validation and templates never create one)."""
-    url = override if override else config.ledger_url
-    if "://" not in url:
-        url = f"sqlite:///{url}"
+    url = _url(config, override)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not path.is_file():

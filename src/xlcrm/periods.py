@@ -109,6 +109,14 @@ def parse_period(text: str) -> Period | None:
     return Period.month(int(m.group(1)), month)
 
 
+def stored_period(text: object) -> Period:
+    """A period as the ledger stores it (`2026Q1`, `2026-03`, from str(Period))."""
+    period = parse_period(str(text))
+    if period is None:
+        raise ValueError(f"not a period: {text!r}")
+    return period
+
+
 def parse_run_month(text: str) -> Period | None:
     """The month of a consolidation run (`--period 2026-03`, a folder name)."""
     p = parse_period(text)

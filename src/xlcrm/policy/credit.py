@@ -14,7 +14,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ..config import Policy
-from ..periods import Period, parse_period
+from ..periods import Period, stored_period
 
 # (threshold in 万元, points), highest first; amounts arrive in fen of 万元.
 ANNUAL_POINTS = ((1000, 25), (500, 21), (100, 17), (50, 13), (10, 9), (0, 5))
@@ -86,9 +86,7 @@ def applied_too_early(applied_on: object, quarter: Period, policy: Policy) -> bo
 
 def assessment_quarter(period: str) -> Period:
     """An assessment belongs to the quarter of the submission that carries it."""
-    p = parse_period(period)
-    assert p is not None
-    return p.containing_quarter()
+    return stored_period(period).containing_quarter()
 
 
 def assess(assessments: pd.DataFrame, terms: pd.DataFrame, policy: Policy) -> pd.DataFrame:
@@ -127,7 +125,7 @@ def assess(assessments: pd.DataFrame, terms: pd.DataFrame, policy: Policy) -> pd
 def latest_per_quarter(assessed: pd.DataFrame) -> pd.DataFrame:
     """One assessment per subsidiary, customer and quarter: the latest period's (a 医药
     subsidiary's quarter-end month), then the latest row."""
-    order = assessed.assign(_end=assessed["period"].map(lambda p: parse_period(str(p)).end))  # type: ignore[union-attr]
+    order = assessed.assign(_end=assessed["period"].map(lambda p: stored_period(p).end))
     order = order.sort_values(["_end", "source_row"], kind="mergesort")
     return order.drop_duplicates(["subsidiary", "customer_uscc", "quarter"], keep="last").drop(
         columns="_end")

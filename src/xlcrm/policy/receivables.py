@@ -18,9 +18,8 @@ SIGN = {"发货": 1, "退货": -1, "回款": -1}
 
 def first_openings(customer_sheets: pd.DataFrame) -> pd.DataFrame:
     """subsidiary, customer_uscc, opening (fen) from each pair's earliest customer sheet."""
-    sheets = customer_sheets.dropna(subset=["uscc"]).copy()
-    sheets["_order"] = sheets["period_end"]
-    first = sheets.sort_values(["_order", "source_row"]).drop_duplicates(["subsidiary", "uscc"])
+    sheets = customer_sheets.dropna(subset=["uscc"])
+    first = sheets.sort_values(["period_end", "source_row"]).drop_duplicates(["subsidiary", "uscc"])
     return pd.DataFrame({
         "subsidiary": first["subsidiary"].astype(str),
         "customer_uscc": first["uscc"].astype(str),
