@@ -54,7 +54,7 @@ from .policy.receivables import (
     running_balances,
 )
 from .policy.sales import in_window, rates, sales_figures, trailing_twelve_months
-from .read import find_workbooks
+from .read import file_digest, find_workbooks
 from .schema import CREDIT, CUSTOMERS, DATA_SHEETS, MARKET, SALES, STAFF, VISITS
 from .validate import ROW, Submission, has_rows, validate_files
 from .values import match_key
@@ -155,16 +155,10 @@ def plan_runs(inbox: Path, period: Period | None, ledger: Ledger) -> list[tuple[
         if month is None or month.is_quarter:
             continue
         files = find_workbooks([folder])
-        digest = inputs_digest(_sha256(f) for f in files)
+        digest = inputs_digest(file_digest(f)[0] for f in files)
         if done.get(str(month)) != digest:
             plan.append((month, folder))
     return plan
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------- one run

@@ -8,13 +8,13 @@ re-run of its month no longer matches).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import fastexcel
 import pandas as pd
 
 from .ledger import GROUP_SCOPE, Ledger
+from .read import file_digest
 from .write.summary import AUDIT_SHEET, INBOX_LABEL, RUN_ID_LABEL
 
 
@@ -72,7 +72,7 @@ def verify_summary(summary: Path, ledger: Ledger, inbox: Path | None = None) -> 
             problems.append(f"找不到输入文件 {path}")
             continue
         checked += 1
-        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        if file_digest(path)[0] != digest:
             problems.append(f"{f} 已被修改：哈希与汇总时不同")
     ledger_classes = ledger.classes_of(str(run["run_month"]))
     ledger_classes = ledger_classes[ledger_classes["scope"] == GROUP_SCOPE]
