@@ -178,8 +178,9 @@ def run(
     statuses = {s.file: _decide(s, accept_partial) for s in subs}
     operator = operator or _operator()
     started = now()
-    frames, market_rows = _frames(subs, statuses, str(run_month), ledger)
-    inputs = _inputs(subs, statuses, frames, _sheets_to_load(subs, statuses))
+    in_force = _sheets_to_load(subs, statuses)
+    frames, market_rows = _frames(subs, in_force, str(run_month), ledger)
+    inputs = _inputs(subs, statuses, frames, in_force)
     replaced = {s.group_key for s in subs if statuses[s.file] != RETURNED and s.group_key}
     staging = Path(tempfile.mkdtemp(prefix=".xlcrm-staging-", dir=_staging_parent(out_dir)))
     try:
@@ -263,18 +264,17 @@ def _decide(sub: Submission, accept_partial: bool) -> str:
 
 
 def _frames(
-    subs: list[Submission], statuses: dict[str, str], run_month: str, ledger: Ledger,
+    subs: list[Submission], in_force: set[tuple[str, str]], run_month: str, ledger: Ledger,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The rows to load: sheets in force of accepted workbooks, without rows in error."""
     parts: dict[str, list[pd.DataFrame]] = {}
     market_rows = []
-    loaded = _sheets_to_load(subs, statuses)
     for s in subs:
-        if statuses[s.file] == RETURNED or s.group_key is None:
+        if s.group_key is None:
             continue
         subsidiary, period = s.group_key
         for name, table in s.tables.items():
-            if (s.file, name) not in loaded:
+            if (s.file, name) not in in_force:
                 continue
             if name == MARKET.name:
                 market_rows += [
