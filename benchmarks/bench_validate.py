@@ -75,7 +75,7 @@ def read_xlcrm(path: str) -> dict[str, int]:
     """The same workbook through xlcrm's own reader (every cell as text, blanks masked): sheet -> rows."""
     from xlcrm.read import read_workbook
 
-    return {name: len(sheet.cells) for name, sheet in read_workbook(Path(path)).sheets.items()}
+    return {name: sheet.table.num_rows for name, sheet in read_workbook(Path(path)).sheets.items()}
 
 
 def cpu_seconds(who: int = resource.RUSAGE_CHILDREN) -> float:

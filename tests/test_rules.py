@@ -691,19 +691,27 @@ def test_a_workbook_the_program_cannot_handle_does_not_stop_the_others(
 
     good = write_submission(tmp_path / "good.xlsx", subsidiary=OTHER)
     bad = write_submission(tmp_path / "bad.xlsx")
-    real = validate_module._check_table
+    real = validate_module._check_tables
 
-    def fails_on_chem(sheet: Any, raw: Any, sub: Any) -> Any:
-        if sub.subsidiary == CHEM:
+    def fails_on_chem(sheet: Any, batch: Any) -> Any:
+        if any(rows.sub.subsidiary == CHEM for rows in batch):
             raise ValueError("boom")
-        return real(sheet, raw, sub)
+        return real(sheet, batch)
 
-    monkeypatch.setattr(validate_module, "_check_table", fails_on_chem)
+    monkeypatch.setattr(validate_module, "_check_tables", fails_on_chem)
+    message = ("无法读取该文件：程序无法处理该文件（ValueError: boom）。"
+               "请确认它是 Excel 工作簿（.xlsx/.xlsm/.xls/.ods）并重新保存后报送")
     validation = run(good, bad)
     assert [(f.file, f.rule) for f in validation.findings] == [("bad.xlsx", "unreadable_file")]
-    assert validation.findings[0].message() == (
-        "无法读取该文件：程序无法处理该文件（ValueError: boom）。"
-        "请确认它是 Excel 工作簿（.xlsx/.xlsm/.xls/.ods）并重新保存后报送")
+    assert validation.findings[0].message() == message
+    # Checked in one batch, the two are then checked alone to find which one fails.
+    good_sub, bad_sub = validate_module.check_workbooks(
+        [(good, "good.xlsx"), (bad, "bad.xlsx")], CONFIG)
+    alone = validate_module.check_workbook(good, "good.xlsx", CONFIG)
+    assert good_sub.findings == [] and len(good_sub.tables) == 6
+    assert set(good_sub.tables) == set(alone.tables)
+    assert [(f.file, f.rule) for f in bad_sub.findings] == [("bad.xlsx", "unreadable_file")]
+    assert bad_sub.tables == {} and not bad_sub.readable
 
 
 def test_a_messy_but_valid_submission(tmp_path: Path) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from xlcrm.config import load_config
 from xlcrm.read import find_workbooks
-from xlcrm.validate import validate_files
+from xlcrm.validate import check_workbook, check_workbooks, validate_files
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 CONFIG = load_config(SAMPLES / "xlcrm.toml")
@@ -28,3 +30,26 @@ def test_every_inbox_month_is_valid() -> None:
         result = validate_files([(f, f.name) for f in find_workbooks([month])], CONFIG)
         errors = [f for f in result.findings if f.severity == "error"]
         assert errors == [], month.name
+
+
+def test_a_batch_gives_what_each_workbook_gives_alone() -> None:
+    """Workbooks are checked in batches, each sheet stacked over the batch: the
+    findings and the typed tables are those of each workbook checked alone."""
+    files = find_workbooks([SAMPLES / "mistakes", SAMPLES / "inbox" / "2025-03"])
+    items = [(f, f.name) for f in files]
+    together = check_workbooks(items, CONFIG)
+    assert len(together) == len(items) > 20
+    assert sum(len(s.findings) for s in together) >= 40
+    for sub, (path, name) in zip(together, items, strict=True):
+        alone = check_workbook(path, name, CONFIG)
+        assert (sub.file, sub.findings) == (alone.file, alone.findings)
+        assert (sub.subsidiary, sub.period, sub.carried) == (alone.subsidiary, alone.period,
+                                                             alone.carried)
+        assert sub.tables.keys() == alone.tables.keys()
+        for sheet, table in sub.tables.items():
+            other = alone.tables[sheet]
+            assert (table.letters, table.header_row) == (other.letters, other.header_row)
+            pd.testing.assert_frame_equal(table.data, other.data)
+            assert table.keys.keys() == other.keys.keys()
+            for key, column in table.keys.items():
+                pd.testing.assert_series_equal(column, other.keys[key])

@@ -16,6 +16,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import fastexcel
@@ -42,17 +43,33 @@ class UnreadableWorkbook(Exception):
 
 @dataclass
 class RawSheet:
-    """A sheet's cells as text: index = Excel row (1-based), columns = letters.
+    """A sheet's cells as text: Arrow columns named by their letters, row i of the
+    table at Excel row i + 1. A blank cell, an empty string and a cell of spaces alone
+    are all null.
 
-    A blank cell, an empty string and a cell of spaces alone are all NA.
+    Validation works on the Arrow columns (pyarrow.compute costs a fraction of pandas
+    per call, and a workbook has many short columns); `cells` gives the same as a
+    pandas frame, index = Excel row, for the code that reads a few cells.
     """
 
     name: str
-    cells: pd.DataFrame
+    table: pa.Table
+
+    @cached_property
+    def cells(self) -> pd.DataFrame:
+        frame = self.table.to_pandas(types_mapper=_as_string)
+        frame.index = pd.RangeIndex(1, len(frame) + 1)
+        return frame
 
     @property
     def is_blank(self) -> bool:
-        return bool(self.cells.isna().all().all()) if not self.cells.empty else True
+        return all(c.null_count == len(c) for c in self.table.columns)
+
+    def column(self, letter: str) -> list[str | None]:
+        """A column's cells from Excel row 1; None for a blank cell (or no such column)."""
+        if letter not in self.table.column_names:
+            return [None] * self.table.num_rows
+        return self.table.column(letter).to_pylist()
 
 
 @dataclass
@@ -114,20 +131,18 @@ def _unreadable(e: BaseException) -> UnreadableWorkbook:
                               reason_en=f"it is damaged ({first_line})")
 
 
-def _load(reader: fastexcel.ExcelReader, name: str) -> pd.DataFrame:
-    # header_row=None with skip_rows=0 keeps row i of the frame at Excel row i+1.
+def _load(reader: fastexcel.ExcelReader, name: str) -> pa.Table:
+    # header_row=None with skip_rows=0 keeps row i of the table at Excel row i+1.
     sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-    # A blank cell is NA whatever the format wrote: .ods gives "" and a cell may hold
-    # only spaces (U+3000 and U+00A0 included), in Arrow before pandas: it is cheaper.
+    # A blank cell is null whatever the format wrote: .ods gives "" and a cell may hold
+    # only spaces (U+3000 and U+00A0 included).
     columns = []
     for column in sheet.to_arrow().columns:
         text = column.cast(pa.string())
         blank = pc.equal(pc.utf8_trim_whitespace(text), "")
         columns.append(pc.if_else(blank, pa.scalar(None, pa.string()), text))
     letters = [xl_col_to_name(c.absolute_index) for c in sheet.selected_columns]
-    frame = pa.table(columns, names=letters).to_pandas(types_mapper=_as_string)
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return frame
+    return pa.table(columns, names=letters)
 
 
 def _as_string(arrow_type: pa.DataType) -> pd.StringDtype | None:

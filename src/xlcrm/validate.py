@@ -15,12 +15,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import values as V
 from .config import Config, Subsidiary
@@ -157,44 +160,91 @@ class NoReference:
 
 
 def check_workbook(path: Path, display: str, config: Config) -> Submission:
-    sub = Submission(display, path)
+    return check_workbooks([(path, display)], config)[0]
+
+
+def check_workbooks(items: list[tuple[Path, str]], config: Config) -> list[Submission]:
+    """Workbooks checked one by one up to their rows, then each data sheet's rows of
+    all of them together.
+
+    The cost of checking a column is mostly per call, not per cell: a 200-row
+    customer sheet costs nearly what a 10,000-row one does. Stacking the same sheet
+    of a batch of workbooks pays that cost once per batch instead of once per file.
+    """
+    subs: list[Submission] = []
+    reporters: list[tuple[Submission, _Cells]] = []
+    pending: dict[str, list[_Rows]] = {}
+    for path, display in items:
+        sub = Submission(display, path)
+        subs.append(sub)
+        book = _open(sub)
+        if book is None:
+            continue
+        try:
+            cells, prepared = _check_sheets(book, sub)
+        except Exception as e:
+            _cannot_process(sub, e)
+            continue
+        if cells is not None:
+            reporters.append((sub, cells))
+        for rows in prepared:
+            pending.setdefault(rows.sheet.name, []).append(rows)
     try:
-        book = read_workbook(path)
+        # The reporter first: the rules of the data sheets need the period it gives.
+        _check_reporters(reporters, config)
+        for sheet in DATA_SHEETS:
+            if sheet.name in pending:
+                _check_tables(sheet, pending[sheet.name])
+    except Exception as e:
+        if len(items) > 1:
+            # Which workbook the program cannot handle is found by checking each alone.
+            return [sub for item in items for sub in check_workbooks([item], config)]
+        _cannot_process(subs[0], e)
+    return subs
+
+
+def _open(sub: Submission) -> RawWorkbook | None:
+    try:
+        book = read_workbook(sub.path)
     except UnreadableWorkbook as e:
         sub.readable = False
         rule = "encrypted_file" if e.encrypted else "unreadable_file"
-        sub.findings.append(Finding(display, rule, params={
+        sub.findings.append(Finding(sub.file, rule, params={
             "reason": e.reason, "reason_en": e.reason_en}))
         try:
-            sub.sha256, sub.size = file_digest(path)
+            sub.sha256, sub.size = file_digest(sub.path)
         except OSError:
             pass
-        return sub
+        return None
     sub.sha256, sub.size = book.sha256, book.size
-    try:
-        _check_sheets(book, sub, config)
-    except Exception as e:
-        # A workbook this program cannot handle must not stop the others of the call:
-        # it is reported and kept out of the cross-workbook rules.
-        sub.readable = False
-        sub.subsidiary, sub.period = None, None
-        sub.tables.clear()
-        sub.carried.clear()
-        detail = f"{type(e).__name__}: {e}"
-        sub.findings.append(Finding(display, "unreadable_file", params={
-            "reason": f"程序无法处理该文件（{detail}）",
-            "reason_en": f"the program cannot process it ({detail})"}))
-    return sub
+    return book
 
 
-def _check_sheets(book: RawWorkbook, sub: Submission, config: Config) -> None:
+def _cannot_process(sub: Submission, e: Exception) -> None:
+    # A workbook this program cannot handle must not stop the others of the call:
+    # it is reported and kept out of the cross-workbook rules.
+    sub.readable = False
+    sub.subsidiary, sub.period = None, None
+    sub.tables.clear()
+    sub.carried.clear()
+    detail = f"{type(e).__name__}: {e}"
+    sub.findings.append(Finding(sub.file, "unreadable_file", params={
+        "reason": f"程序无法处理该文件（{detail}）",
+        "reason_en": f"the program cannot process it ({detail})"}))
+
+
+def _check_sheets(book: RawWorkbook, sub: Submission) -> tuple[_Cells | None, list[_Rows]]:
+    """The workbook's own sheets, columns and rows; returns what is still to check
+    (with the other workbooks of the batch): the reporter's cells, the data rows."""
     sheets = _classify_sheets(book, sub)
     reporter = sheets.get(REPORTER.name)
+    cells = None
     if reporter is None:
         sub.findings.append(Finding(sub.file, "missing_sheet", REPORTER.name,
                                     params={"variant": "missing_reporter"}))
     else:
-        _check_reporter(reporter, sub, config)
+        cells = _reporter_cells(reporter)
+    prepared = []
     for sheet in DATA_SHEETS:
         raw = sheets.get(sheet.name)
         if raw is None:
@@ -204,9 +254,10 @@ def _check_sheets(book: RawWorkbook, sub: Submission, config: Config) -> None:
             sub.market = _market_rows(raw)
             sub.tables[sheet.name] = Table(sheet.name, pd.DataFrame(), {}, 0)
             continue
-        table = _check_table(sheet, raw, sub)
-        if table is not None:
-            sub.tables[sheet.name] = table
+        rows = _table_rows(sheet, raw, sub)
+        if rows is not None:
+            prepared.append(rows)
+    return cells, prepared
 
 
 def _classify_sheets(book: RawWorkbook, sub: Submission) -> dict[str, RawSheet]:
@@ -224,21 +275,42 @@ def _classify_sheets(book: RawWorkbook, sub: Submission) -> dict[str, RawSheet]:
     return found
 
 
-def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
+# The reporter's cells: field key -> (the text beside its label, the Excel row).
+_Cells = dict[str, tuple[str | None, int]]
+_SCALAR_FIELDS = [f for f in REPORTER.fields
+                  if f.kind != Kind.PERIOD and f.key != "template_version"]
+
+
+def _reporter_cells(raw: RawSheet) -> _Cells:
+    labels = LABELS[REPORTER.name]
+    cells: _Cells = {}
+    for row, (text, value) in enumerate(zip(raw.column("A"), raw.column("B")), start=1):
+        f = labels.get(label_key(text)) if text is not None else None
+        if f is None:
+            continue
+        # A label seen twice (a title `填报单位` above the table): the filled one counts.
+        if f.key not in cells or (cells[f.key][0] is None and value is not None):
+            cells[f.key] = (value, row)
+    return cells
+
+
+def _check_reporters(reporters: list[tuple[Submission, _Cells]], config: Config) -> None:
+    """The reporter sheets of the batch: each field's values of all of them
+    parsed in one call, then each workbook's rules."""
+    parsed: dict[str, V.Parsed] = {}
+    for f in _SCALAR_FIELDS:
+        texts = [cells.get(f.key, (None, 0))[0] for _sub, cells in reporters]
+        texts = [t if t is not None and t.strip() else None for t in texts]
+        parsed[f.key] = V.parse(pd.Series(texts, dtype="string"), f)
+    for i, (sub, cells) in enumerate(reporters):
+        _check_reporter(sub, cells, config, {
+            k: (p.error.iat[i], p.values.iat[i]) for k, p in parsed.items()})
+
+
+def _check_reporter(sub: Submission, values: _Cells, config: Config,
+                    scalars: dict[str, tuple[object, object]]) -> None:
+    """One reporter sheet's rules; `scalars` holds each field's (rule broken, value)."""
     sheet, file = REPORTER.name, sub.file
-    cells = raw.cells
-    values: dict[str, tuple[str | None, int]] = {}
-    if "A" in cells.columns:
-        labels = LABELS[sheet]
-        for row, text in cells["A"].dropna().items():
-            f = labels.get(label_key(text))
-            if f is None:
-                continue
-            value = cells.at[row, "B"] if "B" in cells.columns else None
-            value = None if pd.isna(value) else str(value)
-            # A label seen twice (a title `填报单位` above the table): the filled one counts.
-            if f.key not in values or (values[f.key][0] is None and value is not None):
-                values[f.key] = (value, int(row))
 
     def finding(key: str, rule: str, **params: object) -> None:
         value, row = values.get(key, (None, None))
@@ -268,14 +340,13 @@ def _check_reporter(raw: RawSheet, sub: Submission, config: Config) -> None:
             if version is None or int(version[1]) != int(TEMPLATE_VERSION.split(".")[0]):
                 finding(f.key, "template_version", expected=TEMPLATE_VERSION)
             continue
-        p = V.parse(pd.Series([value], dtype="string"), f)
-        error = p.error.iloc[0]
+        error, parsed_value = scalars[f.key]
         if not pd.isna(error):
             extra = {"choices": "、".join(f.choices)} if error == "bad_enum" else {}
             finding(f.key, str(error), **extra)
             if error != "bad_phone":
                 continue
-        parsed[f.key] = p.values.iloc[0]
+        parsed[f.key] = parsed_value
 
     name = parsed.get("subsidiary")
     subsidiary = _configured(config, str(name)) if name is not None else None
@@ -330,34 +401,43 @@ def _name_key(name: str) -> str:
 
 
 def _market_rows(raw: RawSheet) -> list[tuple[str, str]]:
-    cells = raw.cells
-    if cells.empty:
-        return []
-    topic = cells["A"] if "A" in cells.columns else pd.Series(pd.NA, index=cells.index)
-    text = cells["B"] if "B" in cells.columns else pd.Series(pd.NA, index=cells.index)
     skip = {label_key(MARKET.name), *LABELS[MARKET.name]}
     rows = []
-    for t, a in zip(topic.tolist(), text.tolist()):
-        t = "" if pd.isna(t) else str(t).strip()
-        a = "" if pd.isna(a) else str(a).strip()
+    for t, a in zip(raw.column("A"), raw.column("B")):
+        t = (t or "").strip()
+        a = (a or "").strip()
         if (t or a) and not (label_key(t) in skip and (not a or label_key(a) in skip)):
             rows.append((t, a))
     return rows
 
 
-def _find_header(sheet: Sheet, cells: pd.DataFrame) -> int | None:
+def _find_header(sheet: Sheet, raw: RawSheet) -> int | None:
     labels = LABELS[sheet.name]
-    for row in cells.index[:HEADER_SEARCH_ROWS]:
-        keys = {labels[k].key for k in (label_key(v) for v in cells.loc[row].dropna()) if k in labels}
-        if 2 * len(keys) >= len(sheet.fields):
-            return int(row)
+    for row, cells in enumerate(raw.table.slice(0, HEADER_SEARCH_ROWS).to_pylist(), start=1):
+        found = (label_key(v) for v in cells.values() if v is not None)
+        if 2 * len({labels[k].key for k in found if k in labels}) >= len(sheet.fields):
+            return row
     return None
 
 
-def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
-    file, cells = sub.file, raw.cells
+@dataclass
+class _Rows:
+    """A data sheet's rows in one workbook, found but not yet checked: their text by
+    field key, their Excel rows and the column letter of each field."""
+
+    sheet: Sheet
+    sub: Submission
+    text: pa.Table
+    rows: np.ndarray
+    letters: dict[str, str]
+    header_row: int
+
+
+def _table_rows(sheet: Sheet, raw: RawSheet, sub: Submission) -> _Rows | None:
+    """The header, the columns and the rows that hold data: the findings about them."""
+    file = sub.file
     findings = sub.findings
-    header_row = _find_header(sheet, cells)
+    header_row = _find_header(sheet, raw)
     if header_row is None:
         for f in sheet.fields:
             if f.required:
@@ -367,102 +447,162 @@ def _check_table(sheet: Sheet, raw: RawSheet, sub: Submission) -> Table | None:
         return None
     labels = LABELS[sheet.name]
     letters: dict[str, str] = {}
-    for letter, text in cells.loc[header_row].dropna().items():
+    for letter, text in raw.table.slice(header_row - 1, 1).to_pylist()[0].items():
+        if text is None:
+            continue
         known = labels.get(label_key(text))
         if known is None or known.key in letters:
             # The column is named as its header is written: it has no label of the schema.
             findings.append(Finding(file, "unknown_column", sheet.name, f"{letter}{header_row}",
-                                    header_row, str(text).strip(), str(text)))
+                                    header_row, text.strip(), text))
         else:
-            letters[known.key] = str(letter)
+            letters[known.key] = letter
     for f in sheet.fields:
         if f.required and f.key not in letters:
             findings.append(Finding(file, "missing_column", sheet.name, None, header_row, f.label))
 
-    body = cells.loc[header_row + 1:]
-    present = body.notna()  # the reader gives blank and all-space cells as NA
-    filled = present.any(axis=1)
-    body, present = body[filled], present[filled]
-    # The first non-blank cell of each row: a total row starts with 合计, 小计 or 总计.
-    first_column = present.to_numpy(dtype=bool).argmax(axis=1)
-    # Only rows with 计 somewhere (after NFKC it is still 计) can be total rows: look
-    # closely at those few instead of gathering every row's first cell.
-    candidate = np.zeros(len(body), dtype=bool)
-    for letter in body.columns:
-        candidate |= body[letter].str.contains("计", regex=False).fillna(False).to_numpy(dtype=bool)
-    totals = pd.Series(False, index=body.index)
-    if candidate.any():
-        rows = np.flatnonzero(candidate)
-        first = pd.Series([body.iat[i, first_column[i]] for i in rows], index=body.index[rows], dtype="string")
-        words = V.match_key(first).str.replace("(?:" + V.WS + "|:)+|\\([^()]*\\)$", "", regex=True)
-        totals.loc[words.index] = words.isin(TOTAL_WORDS).fillna(False).astype(bool)
-    for row, column in zip(body.index[totals], first_column[totals.to_numpy()], strict=True):
-        letter = body.columns[column]
+    body = raw.table.slice(header_row)  # body row i is Excel row header_row + 1 + i
+    # The reader gives blank and all-space cells as null.
+    present = {c: pc.is_valid(body.column(c)).to_numpy() for c in body.column_names}
+    kept = np.zeros(body.num_rows, dtype=bool)
+    for letter in letters.values():
+        kept |= present[letter]
+    for i, letter in _total_rows(body, present):
+        row = header_row + 1 + i
         findings.append(Finding(file, "total_row_skipped", sheet.name, f"{letter}{row}",
-                                int(row), None, str(body.at[row, letter])))
+                                row, None, body.column(letter)[i].as_py()))
+        kept[i] = False
     # A row with nothing in the table's own columns (only a 序号 or a note in a column
     # that is not the table's) has nothing to check.
-    body = body[~totals & present[list(letters.values())].any(axis=1)]
+    text = body.select(list(letters.values())).filter(kept).rename_columns(list(letters))
+    return _Rows(sheet, sub, text, np.flatnonzero(kept) + header_row + 1, letters, header_row)
+
+
+def _total_rows(body: pa.Table, present: dict[str, np.ndarray]) -> list[tuple[int, str]]:
+    """Rows whose first non-blank cell is 合计, 小计 or 总计: (row in body, its letter)."""
+    # Only rows with 计 somewhere (after NFKC it is still 计) can be total rows: look
+    # closely at those few instead of gathering every row's first cell.
+    candidate = np.zeros(body.num_rows, dtype=bool)
+    for column in body.columns:
+        candidate |= pc.fill_null(pc.match_substring(column, "计"), False).to_numpy()
+    totals = []
+    for i in np.flatnonzero(candidate).tolist():
+        letter = next(c for c in body.column_names if present[c][i])
+        word = re.sub(r"(?:\s|:)+|\([^()]*\)$", "", V.key_of(body.column(letter)[i].as_py()))
+        if word in TOTAL_WORDS:
+            totals.append((i, letter))
+    return totals
+
+
+def _check_tables(sheet: Sheet, batch: list[_Rows]) -> None:
+    """Every cell of one data sheet in all workbooks of the batch, stacked: values,
+    rules per cell, rules inside each sheet; each workbook gets its table and findings.
+
+    The stack has one row per data row (position 0..n-1); `file` is the number in
+    `batch` of the workbook each row comes from, `rows` its Excel row."""
+    sizes = [len(r.rows) for r in batch]
+    file = np.repeat(np.arange(len(batch)), sizes)
+    rows = np.concatenate([r.rows for r in batch]).astype(np.int64)
+    position = pd.RangeIndex(len(rows))
+    # A column some of the sheets lack is null in their rows.
+    stacked = pa.concat_tables([r.text for r in batch], promote_options="default")
+    text = {f.key: pd.Series(pd.arrays.ArrowStringArray(stacked.column(f.key)), index=position)
+            for f in sheet.fields if f.key in stacked.column_names}
+    parsed_columns = V.parse_columns([f for f in sheet.fields if f.key in text], text)
 
     values: dict[str, pd.Series] = {}
     rules: dict[str, pd.Series] = {}
     texts: dict[str, pd.Series] = {}
-    absent = pd.Series(pd.NA, index=body.index, dtype="string")
-    present_fields = [f for f in sheet.fields if f.key in letters]
-    parsed_columns = V.parse_columns(present_fields, {f.key: body[letters[f.key]] for f in present_fields})
     for f in sheet.fields:
-        letter = letters.get(f.key)
-        column = body[letter] if letter else absent
-        parsed = parsed_columns[f.key] if letter else V.blank_column(f, body.index)
+        parsed = parsed_columns.get(f.key) or V.blank_column(f, position)
         # Rule codes per cell as a plain array: these few steps run for every column.
         error = parsed.error.to_numpy(dtype=object, copy=True)
-        if f.required and letter is not None:
+        if f.required and f.key in text:
+            has_column = np.repeat([f.key in r.letters for r in batch], sizes)
             # The reader gives every blank or all-space cell as NA.
-            error[column.isna().to_numpy(dtype=bool)] = "required"
+            error[has_column & text[f.key].isna().to_numpy(dtype=bool)] = "required"
         if f.minimum is not None or f.maximum is not None:
-            out = pd.Series(False, index=body.index)
+            out = np.zeros(len(rows), dtype=bool)
             if f.minimum is not None:
-                out |= (parsed.values < f.minimum).fillna(False)
+                out |= (parsed.values < f.minimum).fillna(False).to_numpy(dtype=bool)
             if f.maximum is not None:
-                out |= (parsed.values > f.maximum).fillna(False)
-            error[pd.isna(error) & out.to_numpy(dtype=bool)] = "out_of_range"
+                out |= (parsed.values > f.maximum).fillna(False).to_numpy(dtype=bool)
+            error[pd.isna(error) & out] = "out_of_range"
         broken = ~pd.isna(error)
         # A value that breaks a rule is not used; a malformed phone is only a warning.
         if f.kind != Kind.PHONE and broken.any():
             values[f.key] = parsed.values.where(~broken)
         else:
             values[f.key] = parsed.values
-        rules[f.key] = pd.Series(error, index=body.index, dtype=object)
-        texts[f.key] = column
+        rules[f.key] = pd.Series(error, index=position, dtype=object)
+        if f.key in text:
+            texts[f.key] = text[f.key]
         if parsed.detail is not None:
             texts[f"{f.key}__detail"] = parsed.detail
-    data = pd.DataFrame(values, index=body.index)
-    errors = pd.DataFrame(rules, index=body.index)
-    raw_text = pd.DataFrame(texts, index=body.index)
+    data = pd.DataFrame(values, index=position)
+    errors = pd.DataFrame(rules, index=position)
+    raw_text = pd.DataFrame(texts, index=position)
+    context = _Context(batch, file, rows)
 
-    _sheet_rules(sheet, data, errors, sub)
+    _sheet_rules(sheet, data, errors, context)
     for name, key in _CONDITIONS:
         # A conditionally required column that is absent while some row needs it.
-        if name == sheet.name and key not in letters and (errors[key] == "required").any():
-            findings.append(Finding(file, "missing_column", sheet.name, None, header_row,
-                                    sheet.field(key).label))
+        if name != sheet.name:
+            continue
+        needed = set(file[(errors[key] == "required").to_numpy(dtype=bool)].tolist())
+        for i in sorted(needed):
+            r = batch[i]
+            if key not in r.letters:
+                r.sub.findings.append(Finding(r.sub.file, "missing_column", sheet.name, None,
+                                              r.header_row, sheet.field(key).label))
     for f in sheet.fields:
         if f.unique:
             key = V.match_key(data[f.key].astype("string"))
-            dup = key.notna() & errors[f.key].isna() & key.duplicated()
-            errors[f.key] = errors[f.key].mask(dup, "duplicate")
+            seen = pd.DataFrame({"file": file, "key": key})
+            dup = key.notna() & errors[f.key].isna() & seen.duplicated()
+            if dup.any():
+                errors[f.key] = errors[f.key].mask(dup, "duplicate")
+                first = pd.Series(rows).groupby([file, key], dropna=True).transform("first")
+                context.first_row[f.key] = first
     # Cell findings (sorted later); a column that is absent has none.
-    rows, columns = errors.notna().to_numpy().nonzero()
-    for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
+    at, columns = errors.notna().to_numpy().nonzero()
+    for i, j in zip(at.tolist(), columns.tolist(), strict=True):
         f = sheet.fields[j]
-        letter = letters.get(f.key)
+        r = batch[file[i]]
+        letter = r.letters.get(f.key)
         if letter is not None:
-            row = int(errors.index[i])
-            findings.append(_cell_finding(sheet, f, letter, row, str(errors.iat[i, j]), raw_text,
-                                          data, errors.attrs, file))
-    keys = {k: V.match_key(data[k]) for k in _KEYED if k in data.columns}
-    data.insert(0, ROW, data.index.astype(int))
-    return Table(sheet.name, data, letters, header_row, keys)
+            r.sub.findings.append(_cell_finding(sheet, f, letter, i, str(errors.iat[i, j]),
+                                                raw_text, context))
+    matched = {k: V.match_key(data[k]) for k in _KEYED if k in data.columns}
+    data.insert(0, ROW, rows)
+    start = 0
+    for r, size in zip(batch, sizes, strict=True):
+        end = start + size
+        index = pd.Index(r.rows)
+        r.sub.tables[sheet.name] = Table(
+            sheet.name, data.iloc[start:end].set_axis(index), r.letters, r.header_row,
+            {k: s.iloc[start:end].set_axis(index) for k, s in matched.items()})
+        start = end
+
+
+@dataclass
+class _Context:
+    """What the rules of a stacked sheet know of each row's workbook."""
+
+    batch: list[_Rows]
+    file: np.ndarray  # per row: its workbook's number in the batch
+    rows: np.ndarray  # per row: its Excel row
+    expected_amount: dict[int, str] = field(default_factory=dict)  # position -> 数量×单价
+    first_row: dict[str, pd.Series] = field(default_factory=dict)  # key -> first row of a value
+
+    def sub(self, position: int) -> Submission:
+        return self.batch[self.file[position]].sub
+
+    def per_row(self, value: Callable[[Submission], dt.date | None]) -> pd.Series:
+        """A date of each row's workbook (NaT where it has none), for comparisons."""
+        dates = [value(r.sub) for r in self.batch]
+        per_file = pd.Series(pd.to_datetime([d if d is not None else pd.NaT for d in dates]))
+        return pd.Series(per_file.to_numpy()[self.file]).astype("datetime64[s]")
 
 
 _KEYED = ("customer_no", "customer_name", "salesperson", "name")
@@ -475,10 +615,12 @@ _RANGE_TEXT = {
 
 
 def _cell_finding(
-    sheet: Sheet, f: Field, letter: str, row: int, rule: str,
-    raw_text: pd.DataFrame, data: pd.DataFrame, context: dict[str, object], file: str,
+    sheet: Sheet, f: Field, letter: str, position: int, rule: str,
+    raw_text: pd.DataFrame, context: _Context,
 ) -> Finding:
-    value = display_value(raw_text.at[row, f.key])
+    sub = context.sub(position)
+    row = int(context.rows[position])
+    value = display_value(raw_text.at[position, f.key])
     params: dict[str, object] = {}
     if rule == "bad_number":
         zh, en = EXPECTED_NUMBER[f.kind]
@@ -486,7 +628,7 @@ def _cell_finding(
     elif rule in ("bad_enum",):
         params = {"choices": "、".join(f.choices)}
     elif rule == "bad_uscc":
-        reason = raw_text.at[row, f"{f.key}__detail"]
+        reason = raw_text.at[position, f"{f.key}__detail"]
         params = {"reason": str(reason), "reason_en": _USCC_REASON_EN.get(str(reason), str(reason))}
     elif rule == "out_of_range":
         params = _range_params(f)
@@ -494,16 +636,16 @@ def _cell_finding(
         zh, en = _CONDITIONS[(sheet.name, f.key)]
         params = {"variant": "required_when", "condition": zh, "condition_en": en}
     elif rule == "duplicate":
-        key = V.match_key(data[f.key].astype("string"))
-        first = key[key == key.at[row]].index[0]
-        params = {"first_row": int(first)}
+        params = {"first_row": int(context.first_row[f.key].iat[position])}
     elif rule == "inconsistent":
         params = dict(_INCONSISTENT[(sheet.name, f.key)])
     elif rule == "outside_period":
-        params = dict(context["window"])  # type: ignore[call-overload]
+        assert sub.period is not None  # the rule needs the period
+        start = sub.period.containing_quarter().start if sheet is VISITS else sub.period.start
+        params = dict(_window_text(start, sub.period.end))
     elif rule == "amount_mismatch":
-        params = {"expected": context["expected_amount"][row]}  # type: ignore[index]
-    return Finding(file, rule, sheet.name, f"{letter}{row}", row, f.label,
+        params = {"expected": context.expected_amount[position]}
+    return Finding(sub.file, rule, sheet.name, f"{letter}{row}", row, f.label,
                    value, params)
 
 
@@ -560,15 +702,14 @@ def _mark(errors: pd.DataFrame, key: str, mask: pd.Series, rule: str) -> None:
     errors[key] = errors[key].mask(errors[key].isna() & mask.fillna(False), rule)
 
 
-def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, sub: Submission) -> None:
+def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, context: _Context) -> None:
     """Rules inside one sheet of one workbook, in the spec's order of precedence."""
     if sheet is CUSTOMERS:
         org, uscc = data["org_code"], data["uscc"]
         _mark(errors, "org_code", org.notna() & uscc.notna() & (org != uscc.str.slice(8, 17)),
               "inconsistent")
-        if sub.report_date is not None:
-            _mark(errors, "founded", data["founded"] > pd.Timestamp(sub.report_date),
-                  "out_of_range")
+        _mark(errors, "founded", data["founded"] > context.per_row(lambda s: s.report_date),
+              "out_of_range")
         reg = V.clean_code(data["reg_no"])
         _mark(errors, "reg_no", reg.notna() & ~reg.str.fullmatch(r"[0-9]{15}").fillna(False),
               "bad_reg_no")
@@ -578,30 +719,27 @@ def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, sub: Su
         kind = data["type"]
         for key, types in (("product", ("发货", "退货")), ("salesperson", ("发货",))):
             _mark(errors, key, kind.isin(types) & data[key].isna(), "required")
-        if sub.period is not None:
-            outside = (data["date"] < pd.Timestamp(sub.period.start)) | (
-                data["date"] > pd.Timestamp(sub.period.end))
-            _mark(errors, "date", outside, "outside_period")
-            errors.attrs["window"] = _window_text(sub.period.start, sub.period.end)
-        _amount_mismatch(data, errors)
+        start = context.per_row(lambda s: s.period.start if s.period else None)
+        end = context.per_row(lambda s: s.period.end if s.period else None)
+        _mark(errors, "date", (data["date"] < start) | (data["date"] > end), "outside_period")
+        _amount_mismatch(data, errors, context)
     elif sheet is CREDIT:
         approved = data["approved_limit"].notna()
         for key in ("approver", "approved_on"):
             _mark(errors, key, approved & data[key].isna(), "required")
         _mark(errors, "approved_on", data["approved_on"] < data["applied_on"], "inconsistent")
-    elif sheet is VISITS and sub.period is not None:
-        quarter = sub.period.containing_quarter()
-        outside = (data["date"] < pd.Timestamp(quarter.start)) | (
-            data["date"] > pd.Timestamp(sub.period.end))
-        _mark(errors, "date", outside, "outside_period")
-        errors.attrs["window"] = _window_text(quarter.start, sub.period.end)
+    elif sheet is VISITS:
+        # Visits may be sent with any report of the quarter: from the quarter's start.
+        start = context.per_row(lambda s: s.period.containing_quarter().start if s.period else None)
+        end = context.per_row(lambda s: s.period.end if s.period else None)
+        _mark(errors, "date", (data["date"] < start) | (data["date"] > end), "outside_period")
 
 
 def _window_text(start: dt.date, end: dt.date) -> dict[str, str]:
     return {"window": f"报送期间 {start} 至 {end} ", "window_en": f"the period {start} to {end}"}
 
 
-def _amount_mismatch(data: pd.DataFrame, errors: pd.DataFrame) -> None:
+def _amount_mismatch(data: pd.DataFrame, errors: pd.DataFrame, context: _Context) -> None:
     """金额 against 数量×单价: off by more than 1 元 and more than 0.5% of 金额 (a warning)."""
     both = data["quantity"].notna() & data["unit_price"].notna() & data["amount"].notna()
     if not both.any():
@@ -617,7 +755,7 @@ def _amount_mismatch(data: pd.DataFrame, errors: pd.DataFrame) -> None:
     _mark(errors, "amount", mask & errors["amount"].isna(), "amount_mismatch")
     product = (q * p)[off]  # the message's 数量×单价, only where it is reported
     expected = product.map(lambda v: V.fen_to_yuan((v + 5 * 10**9) // 10**10))
-    errors.attrs.setdefault("expected_amount", {}).update(expected.to_dict())
+    context.expected_amount.update(expected.to_dict())
 
 
 # ---------------------------------------------------------------- across workbooks
@@ -772,12 +910,39 @@ def _one_thread() -> None:
     pa.set_io_thread_count(1)
 
 
-def _check_one(args: tuple[Path, str, Config, bool]) -> Submission:
-    path, display, config, keep_tables = args
-    sub = check_workbook(path, display, config)
+def _check_batch(args: tuple[list[tuple[Path, str]], Config, bool]) -> list[Submission]:
+    items, config, keep_tables = args
+    subs = check_workbooks(items, config)
     if not keep_tables:
-        _slim(sub)
-    return sub
+        for sub in subs:
+            _slim(sub)
+    return subs
+
+
+# A batch is checked as one (see check_workbooks): enough workbooks to spread the cost
+# per call, few enough that every worker gets several batches (an even load) and that
+# a batch of large files stays small in memory.
+BATCHES_PER_WORKER = 4
+BATCH_FILES = 16
+BATCH_BYTES = 16 * 2**20
+
+
+def batches(files: list[tuple[Path, str]], jobs: int) -> list[list[tuple[Path, str]]]:
+    """Consecutive runs of the files, by count and by size on disk."""
+    most = max(1, min(BATCH_FILES, -(-len(files) // (jobs * BATCHES_PER_WORKER))))
+    out: list[list[tuple[Path, str]]] = []
+    size = 0
+    for item in files:
+        try:
+            bytes_ = item[0].stat().st_size
+        except OSError:
+            bytes_ = 0
+        if not out or len(out[-1]) >= most or size + bytes_ > BATCH_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(item)
+        size += bytes_
+    return out
 
 
 # What the rules across workbooks read of a table; the rest stays in the worker when
@@ -803,17 +968,18 @@ def validate_files(
     """Validate workbooks (path, name shown) in parallel, then across workbooks.
 
     keep_tables=False keeps of the typed tables only what the findings need."""
-    work = [(path, display, config, keep_tables) for path, display in files]
-    jobs = jobs or min(len(work), os.cpu_count() or 1)
+    files = list(files)
+    jobs = jobs or min(len(files), os.cpu_count() or 1)
+    work = [(batch, config, keep_tables) for batch in batches(files, jobs)]
     subs: list[Submission] = []
-    if jobs <= 1 or len(work) <= 1:
-        for w in work:
-            subs.append(_check_one(w))
-            if progress:
-                progress(subs[-1])
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_one_thread) as pool:
-            for s in pool.map(_check_one, work, chunksize=1):
+    with ExitStack() as stack:
+        if jobs <= 1 or len(work) <= 1:
+            done: Iterable[list[Submission]] = map(_check_batch, work)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, initializer=_one_thread))
+            done = pool.map(_check_batch, work, chunksize=1)
+        for batch in done:
+            for s in batch:
                 subs.append(s)
                 if progress:
                     progress(s)

@@ -38,7 +38,9 @@ class Parsed:
     detail: pd.Series | None = None  # a reason per bad cell, for the message
 
 
-def _arrow(text: pd.Series) -> pa.Array:
+def arrow_of(text: pd.Series) -> pa.Array:
+    """The Arrow array of a text column: pyarrow.compute costs a fraction of pandas' str
+    methods per call, which matters on the many short columns of a workbook."""
     return pa.array(text.astype("string[pyarrow]").array)
 
 
@@ -50,14 +52,14 @@ def _series(arrow: pa.Array, like: pd.Series) -> pd.Series:
 
 def clean_text(raw: pd.Series) -> pd.Series:
     """Surrounding spaces trimmed (U+3000 and U+00A0 too); blank cells and all-space cells NA."""
-    return _series(pc.utf8_trim_whitespace(_arrow(raw)), raw)
+    return _series(pc.utf8_trim_whitespace(arrow_of(raw)), raw)
 
 
 def match_key(text: pd.Series) -> pd.Series:
     """The NFKC form that values are compared by; NA for a blank or all-space cell."""
     # pyarrow normalises and trims in C++; pandas' str.normalize goes cell by cell.
     if len(text) < 64:
-        return _series(pc.utf8_trim_whitespace(pc.utf8_normalize(_arrow(text), form="NFKC")), text)
+        return _series(pc.utf8_trim_whitespace(pc.utf8_normalize(arrow_of(text), form="NFKC")), text)
     codes, uniques = pd.factorize(text.astype("string"), use_na_sentinel=True)
     distinct = pc.utf8_trim_whitespace(pc.utf8_normalize(pa.array(uniques.astype("string[pyarrow]")), form="NFKC"))
     taken = pc.take(distinct, pa.array(codes, mask=codes < 0))
@@ -97,7 +99,7 @@ def _scaled(text: pd.Series, places: int) -> tuple[pd.Series, pd.Series]:
     if not present.any():  # also an empty column: numpy's string functions need values
         return pd.Series(NA, index=text.index, dtype="Int64"), pd.Series(present, text.index)
     # pandas has no Arrow str.extract (it goes cell by cell): Arrow's own, directly.
-    parts = pc.extract_regex(_arrow(text), _NUMBER)
+    parts = pc.extract_regex(arrow_of(text), _NUMBER)
     matched = pc.is_valid(parts).to_numpy(zero_copy_only=False).astype(bool) & present
     sign, whole, frac = (
         np.asarray(pc.fill_null(pc.struct_field(parts, [i]), "").to_numpy(zero_copy_only=False), dtype=str)
@@ -220,12 +222,13 @@ def _parse_date_text(raw: pd.Series) -> pd.Series:
 
 def enum_lookup(f: Field) -> dict[str, str]:
     """Every accepted spelling's match key -> the listed label."""
-    lookup = {_key(alias): label for alias, label in f.choice_aliases.items()}
-    lookup.update({_key(label): label for label in f.choices})
+    lookup = {key_of(alias): label for alias, label in f.choice_aliases.items()}
+    lookup.update({key_of(label): label for label in f.choices})
     return lookup
 
 
-def _key(s: str) -> str:
+def key_of(s: str) -> str:
+    """One text's match key (as match_key gives a column's)."""
     return unicodedata.normalize("NFKC", s).strip()
 
 
