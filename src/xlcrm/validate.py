@@ -827,31 +827,36 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
     # In-force customer sheets first, so that a corrected name is the one compared against.
     carriers = sorted((m for m in members if CUSTOMERS.name in m.tables),
                       key=lambda m: not m.in_force(CUSTOMERS.name))
-    customers = pd.concat(
-        [pd.DataFrame({"key": m.tables[CUSTOMERS.name].keys["customer_no"],
-                       "name": m.tables[CUSTOMERS.name].data["customer_name"]})
-         for m in carriers],
-        ignore_index=True,
-    ) if carriers else pd.DataFrame({"key": [], "name": []}, dtype="string")
-    customers = customers[customers["key"].notna()]
-    # Each customer's name as the first sheet (in force first) gives it.
-    names = customers.dropna(subset=["name"]).drop_duplicates("key").set_index("key")["name"]
-    known = set(customers["key"]) | reference.customers(subsidiary)
+    known = set(reference.customers(subsidiary))
+    names: dict[str, str] = {}  # each customer's name as the first sheet (in force first) gives it
+    for m in carriers:
+        table = m.tables[CUSTOMERS.name]
+        for key, name in zip(table.keys["customer_no"].tolist(),
+                             table.data["customer_name"].tolist(), strict=True):
+            if isinstance(key, str):
+                known.add(key)
+                if isinstance(name, str):
+                    names.setdefault(key, name)
+    # Compared in Arrow: a lookup per workbook and sheet over thousands of rows, for every
+    # subsidiary of the call, in the parent process after the parallel part.
+    known_keys = pa.array(list(known), pa.string())
+    named_keys = pa.array(list(names), pa.string())
+    expected_names = pa.array(list(names.values()), pa.string())
+    expected_keys = pa.array([V.key_of(name) for name in names.values()], pa.string())
     for m in members:
         for sheet in (SALES, CREDIT, VISITS):
             table = m.tables.get(sheet.name)
             if table is None or "customer_no" not in table.letters:
                 continue
-            keys = table.keys["customer_no"]
-            unknown = keys.notna() & ~keys.isin(known)
-            _row_findings(m, table, "customer_no", unknown, "unknown_customer")
+            keys = V.arrow_of(table.keys["customer_no"])
+            unknown = pc.and_not(pc.is_valid(keys), pc.is_in(keys, value_set=known_keys))
+            _row_findings(m, table, "customer_no", _mask(unknown), "unknown_customer")
             if sheet is SALES and "customer_name" in table.letters:
-                expected = keys.map(names)
-                given = table.keys["customer_name"]
-                differs = given.notna() & expected.notna() & (
-                    given != V.match_key(expected.astype("string")))
-                _row_findings(m, table, "customer_name", differs, "name_mismatch",
-                              expected=expected)
+                at = pc.index_in(keys, value_set=named_keys)
+                given = V.arrow_of(table.keys["customer_name"])
+                differs = pc.fill_null(pc.not_equal(given, pc.take(expected_keys, at)), False)
+                _row_findings(m, table, "customer_name", _mask(differs), "name_mismatch",
+                              expected=pc.take(expected_names, at))
     # A 公司信息 left empty does not replace the staff list the ledger knows.
     staff_tables = [m for m in members if m.in_force(STAFF.name) and has_rows(m, STAFF.name)]
     if staff_tables:
@@ -859,28 +864,36 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
     else:
         staff = reference.staff(subsidiary)
     if staff:
+        staff_keys = pa.array(list(staff), pa.string())
         for m in members:
             table = m.tables.get(CUSTOMERS.name)
             if table is None or "salesperson" not in table.letters:
                 continue
-            person = table.keys["salesperson"]
-            _row_findings(m, table, "salesperson", person.notna() & ~person.isin(staff),
-                          "unknown_staff")
+            person = V.arrow_of(table.keys["salesperson"])
+            unknown = pc.and_not(pc.is_valid(person), pc.is_in(person, value_set=staff_keys))
+            _row_findings(m, table, "salesperson", _mask(unknown), "unknown_staff")
+
+
+def _mask(flags: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.fill_null(flags, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _row_findings(
-    m: Submission, table: Table, key: str, mask: pd.Series, rule: str,
-    expected: pd.Series | None = None,
+    m: Submission, table: Table, key: str, mask: np.ndarray, rule: str,
+    expected: pa.Array | pa.ChunkedArray | None = None,
 ) -> None:
     sheet = SHEETS[table.sheet]
     f = sheet.field(key)
+    if not mask.any():
+        return
     taken = {(x.sheet, x.row, x.column) for x in m.findings if x.severity == ERROR}
-    for idx in mask[mask.fillna(False)].index:
-        row = int(table.data.at[idx, ROW])
+    rows, values = table.data[ROW], table.data[key]
+    for i in np.flatnonzero(mask).tolist():
+        row = int(rows.iat[i])
         if (table.sheet, row, f.label) in taken:
             continue
-        value = table.data.at[idx, key]
-        params = {"expected": str(expected.at[idx])} if expected is not None else {}
+        value = values.iat[i]
+        params = {"expected": str(expected[i].as_py())} if expected is not None else {}
         m.findings.append(Finding(m.file, rule, table.sheet, table.cell(key, row), row, f.label,
                                   None if pd.isna(value) else str(value), params))
 
