@@ -830,9 +830,9 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
     known = set(reference.customers(subsidiary))
     names: dict[str, str] = {}  # each customer's name as the first sheet (in force first) gives it
     for m in carriers:
-        table = m.tables[CUSTOMERS.name]
-        for key, name in zip(table.keys["customer_no"].tolist(),
-                             table.data["customer_name"].tolist(), strict=True):
+        sheet_in = m.tables[CUSTOMERS.name]
+        for key, name in zip(sheet_in.keys["customer_no"].tolist(),
+                             sheet_in.data["customer_name"].tolist(), strict=True):
             if isinstance(key, str):
                 known.add(key)
                 if isinstance(name, str):
