@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -478,3 +479,39 @@ def test_parsers_accept_an_empty_column() -> None:
 def test_fen_to_yuan() -> None:
     assert [V.fen_to_yuan(x) for x in (0, 5, 123450, -123450, 100000000)] == [
         "0.00", "0.05", "1,234.50", "-1,234.50", "1,000,000.00"]
+
+
+# ------------------------------------------------------------ 金额 against 数量×单价
+
+def _exactly_off(q: int, p: int, a: int) -> bool:
+    d = abs(q * p - a * 10**10)
+    return d > 10**12 and d * 1000 > abs(a) * 10**10 * 5
+
+
+@given(st.integers(0, 10**13), st.integers(-(10**12), 10**12).filter(bool)
+       .flatmap(lambda p: st.tuples(st.just(p), st.integers(0, 10**13))))
+def test_amount_off_is_exact_near_every_boundary(q: int, pq: tuple[int, int]) -> None:
+    price, _ = pq
+    amounts = [q * price // 10**10 + d for d in range(-120, 121, 7)]
+    amounts += [q * price * 1005 // 10**13 + d for d in range(-2, 3)]
+    amounts += [q * price * 995 // 10**13 + d for d in range(-2, 3)]
+    quantity = np.full(len(amounts), q, dtype=np.int64)
+    prices = np.full(len(amounts), price, dtype=np.int64)
+    got = V.amount_off(quantity, prices, np.array(amounts, dtype=np.int64)).tolist()
+    assert got == [_exactly_off(q, price, a) for a in amounts]
+
+
+@pytest.mark.parametrize(("q", "p", "a", "off"), [
+    (10_000_000, 100_000_000, 100_000, False),  # 10 × 100.00 = 1,000.00
+    (10_000_000, 100_000_000, 100_500, False),  # off by 5.00, under 0.5% of 1,005.00
+    (10_000_000, 100_000_000, 100_600, True),  # off by 6.00, over 0.5% of 1,006.00
+    (200_000_000, 1_000_000, 20_100, False),  # off by 1.00: not more than 1 元
+    (200_000_000, 1_000_000, 20_101, True),
+    (1_000_000, 10_000_000, 1_100, False),  # 10.00 against 11.00: 1 元 is not more than 1 元
+    (1_000_000, 10_000_000, 1_101, True),
+    (999_999_999_999, 999_999_999_999, 99_999_999_999_800, False),  # beyond 64 bits
+])
+def test_amount_off_cases(q: int, p: int, a: int, off: bool) -> None:
+    arrays = (np.array([x], dtype=np.int64) for x in (q, p, a))
+    assert V.amount_off(*arrays).tolist() == [off]
+    assert _exactly_off(q, p, a) == off

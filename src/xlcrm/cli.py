@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .config import CONFIG_NAME, Config, ConfigError, find_config, load_config
+from .config import CONFIG_NAME, Config, ConfigError, find_config, load_config, missing_sqlite_file
 from .periods import Period, parse_period, parse_run_month
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -182,6 +182,8 @@ def validate(paths: tuple[Path, ...], fmt: str, feedback_dir: Path | None, lang:
 
 
 def _reference(config: Config, ledger: str | None) -> Any:
+    if missing_sqlite_file(config.ledger_location(ledger)):
+        return None
     from .ledger import open_existing_ledger
 
     return open_existing_ledger(config, ledger)

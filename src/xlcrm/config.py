@@ -88,6 +88,17 @@ class Config:
             path = self.path.parent / path
         return f"sqlite:///{path}"
 
+    def ledger_location(self, override: str | None = None) -> str:
+        """--ledger, else the configuration's; a plain path is a SQLite file."""
+        url = override if override else self.ledger_url
+        return url if "://" in url else f"sqlite:///{url}"
+
+
+def missing_sqlite_file(url: str) -> bool:
+    """A SQLite ledger whose file does not exist: there is no ledger yet. Decided
+    without SQLAlchemy, so that validating without a ledger does not import it."""
+    return url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file()
+
 
 def load_config(path: Path | None) -> Config:
     """The configuration at `path`; built-in defaults when `path` is None."""

@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .config import Config
+from .config import Config, missing_sqlite_file
 from .periods import stored_period
 from .schema import CREDIT, CUSTOMERS, SALES, STAFF, VISITS, Kind, Sheet
 from .values import match_key
@@ -347,15 +347,9 @@ def _safe_url(url: str) -> str:
     return sa.engine.make_url(url).render_as_string(hide_password=True) if "://" in url else url
 
 
-def _url(config: Config, override: str | None) -> str:
-    """--ledger, else the configuration's; a plain path is a SQLite file."""
-    url = override if override else config.ledger_url
-    return url if "://" in url else f"sqlite:///{url}"
-
-
 def open_ledger(config: Config, override: str | None = None) -> Ledger:
     """The ledger, created when it does not exist yet (with its folder, for SQLite)."""
-    url = _url(config, override)
+    url = config.ledger_location(override)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return Ledger.open(url)
@@ -363,11 +357,9 @@ def open_ledger(config: Config, override: str | None = None) -> Ledger:
 
 def open_existing_ledger(config: Config, override: str | None = None) -> Ledger | None:
     """The ledger when it exists (validation and templates never create one)."""
-    url = _url(config, override)
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            return None
+    url = config.ledger_location(override)
+    if missing_sqlite_file(url):
+        return None
     try:
         return Ledger.open(url)
     except LedgerError:

@@ -351,13 +351,17 @@ def parse_text(raw: pd.Series) -> Parsed:
     return Parsed(text, _no_error(text.index))
 
 
+# Text is only trimmed: cheaper than finding its distinct values.
+_CELL_BY_CELL = (Kind.TEXT, Kind.PERIOD)
+
+
 def parse(raw: pd.Series, f: Field) -> Parsed:
     """The normaliser for a field's kind, run once per distinct text of the column.
 
     A sheet repeats its values (dates, products, customers, amounts): each cell is
     parsed on its own text alone, so parsing the distinct texts and taking the
     results back to the cells gives the same values for a fraction of the work."""
-    if len(raw) < 64:
+    if len(raw) < 64 or f.kind in _CELL_BY_CELL:
         return _parse_kind(raw, f)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     if len(uniques) * 2 > len(raw):
@@ -467,6 +471,30 @@ def _parse_enums(fields: list[Field], columns: dict[str, pd.Series]) -> dict[str
         out[f.key] = Parsed(values.iloc[start:end].set_axis(part.index), error.iloc[start:end].set_axis(part.index))
         start = end
     return out
+
+
+def amount_off(quantity: np.ndarray, price: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """Where 金额 differs from 数量×单价 by more than 1 元 and more than 0.5% of 金额.
+
+    Quantities and prices are integer millionths, amounts integer fen, so the test is
+    exact in units of 10^-12 元: |q·p − a·10^10| > 10^12 and 1000·|q·p − a·10^10| >
+    5·|a|·10^10. The products overflow 64 bits, so the rows are first decided in
+    float64 where the answer holds with a wide margin (rounding moves these values
+    by under 10^-15 of their size; the margin is 10^-9), and only the rows near a
+    boundary are computed in Python integers.
+    """
+    qp = quantity.astype(np.float64) * price.astype(np.float64)
+    scaled = amount.astype(np.float64) * 1e10
+    diff = np.abs(qp - scaled)
+    margin = 1e-9 * (np.abs(qp) + np.abs(scaled)) + 1.0
+    limit = np.abs(scaled) * 5 / 1000
+    surely_off = (diff - margin > 1e12) & (diff - margin > limit + margin)
+    surely_fine = (diff + margin <= 1e12) | (diff + margin <= limit - margin)
+    off = surely_off.copy()
+    for i in np.flatnonzero(~surely_off & ~surely_fine).tolist():
+        d = abs(int(quantity[i]) * int(price[i]) - int(amount[i]) * 10**10)
+        off[i] = d > 10**12 and d * 1000 > abs(int(amount[i])) * 10**10 * 5
+    return off
 
 
 def fen_to_yuan(fen: int) -> str:
