@@ -10,7 +10,7 @@ import pandas as pd
 
 from xlcrm.config import load_config
 from xlcrm.read import find_workbooks
-from xlcrm.validate import check_workbook, check_workbooks, validate_files
+from xlcrm.validate import batches, check_workbook, check_workbooks, validate_files
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 CONFIG = load_config(SAMPLES / "xlcrm.toml")
@@ -53,3 +53,19 @@ def test_a_batch_gives_what_each_workbook_gives_alone() -> None:
             assert table.keys.keys() == other.keys.keys()
             for key, column in table.keys.items():
                 pd.testing.assert_series_equal(column, other.keys[key])
+
+
+def test_batches_take_every_file_once_in_order(tmp_path: Path) -> None:
+    files = []
+    for i in range(37):
+        path = tmp_path / f"{i:02d}.xlsx"
+        path.write_bytes(b"x" * (9 * 2**20 if i in (5, 6) else 10))
+        files.append((path, path.name))
+    runs = batches(files, 2)
+    assert [item for run in runs for item in run] == files
+    # Eight runs of four or five files; the two large files (in the second) do not
+    # share a batch.
+    assert [len(run) for run in runs] == [4, 2, 3, 4, 5, 5, 4, 5, 5]
+    assert [item[0].name for item in runs[1]] == ["04.xlsx", "05.xlsx"]
+    assert batches([], 2) == []
+    assert [len(run) for run in batches(files[:3], 2)] == [1, 1, 1]

@@ -139,8 +139,10 @@ def _load(reader: fastexcel.ExcelReader, name: str) -> pa.Table:
     columns = []
     for column in sheet.to_arrow().columns:
         text = column.cast(pa.string())
-        blank = pc.equal(pc.utf8_trim_whitespace(text), "")
-        columns.append(pc.if_else(blank, pa.scalar(None, pa.string()), text))
+        blank = pc.or_(pc.equal(text, ""), pc.utf8_is_space(text))
+        if pc.any(blank).as_py():
+            text = pc.if_else(blank, pa.scalar(None, pa.string()), text)
+        columns.append(text)
     letters = [xl_col_to_name(c.absolute_index) for c in sheet.selected_columns]
     return pa.table(columns, names=letters)
 

@@ -580,7 +580,7 @@ def _check_tables(sheet: Sheet, batch: list[_Rows]) -> None:
         if letter is not None:
             r.sub.findings.append(_cell_finding(sheet, f, letter, i, str(errors.iat[i, j]),
                                                 raw_text, context))
-    matched = {k: V.match_key(data[k]) for k in _KEYED if k in data.columns}
+    matched = {k: V.match_key(data[k]) for k in _KEYED.get(sheet.name, ())}
     data.insert(0, ROW, rows)
     start = 0
     for r, size in zip(batch, sizes, strict=True):
@@ -612,7 +612,14 @@ class _Context:
         return pd.Series(per_file.to_numpy()[self.file]).astype("datetime64[s]")
 
 
-_KEYED = ("customer_no", "customer_name", "salesperson", "name")
+# The columns the rules across workbooks compare, by sheet (see _cross_sheet).
+_KEYED = {
+    CUSTOMERS.name: ("customer_no", "salesperson"),
+    SALES.name: ("customer_no", "customer_name"),
+    CREDIT.name: ("customer_no",),
+    VISITS.name: ("customer_no",),
+    STAFF.name: ("name",),
+}
 
 
 _RANGE_TEXT = {
@@ -947,31 +954,39 @@ BATCH_BYTES = 16 * 2**20
 
 
 def batches(files: list[tuple[Path, str]], jobs: int) -> list[list[tuple[Path, str]]]:
-    """Consecutive runs of the files, by count and by size on disk."""
-    most = max(1, min(BATCH_FILES, -(-len(files) // (jobs * BATCHES_PER_WORKER))))
+    """Consecutive runs of the files of even length, split again where their size on
+    disk would pass BATCH_BYTES."""
+    count = max(1, min(len(files), jobs * BATCHES_PER_WORKER))
+    count = max(count, -(-len(files) // BATCH_FILES))
     out: list[list[tuple[Path, str]]] = []
-    size = 0
-    for item in files:
-        try:
-            bytes_ = item[0].stat().st_size
-        except OSError:
-            bytes_ = 0
-        if not out or len(out[-1]) >= most or size + bytes_ > BATCH_BYTES:
-            out.append([])
-            size = 0
-        out[-1].append(item)
-        size += bytes_
+    for i in range(count):
+        run = files[i * len(files) // count:(i + 1) * len(files) // count]
+        size = 0
+        for j, item in enumerate(run):
+            try:
+                bytes_ = item[0].stat().st_size
+            except OSError:
+                bytes_ = 0
+            if j == 0 or size + bytes_ > BATCH_BYTES:
+                out.append([])
+                size = 0
+            out[-1].append(item)
+            size += bytes_
     return out
 
 
-# What the rules across workbooks read of a table; the rest stays in the worker when
-# only the findings are wanted (xlcrm validate), which spares sending it back.
-_CROSS_SHEET_COLUMNS = (ROW, *_KEYED)
+# What the rules across workbooks read of a table (the cells their findings show, and
+# the customers' names); the rest stays in the worker when only the findings are
+# wanted (xlcrm validate), which spares sending it back.
+_CROSS_SHEET_COLUMNS = {
+    sheet: (ROW, *keys, *(("customer_name",) if sheet == CUSTOMERS.name else ()))
+    for sheet, keys in _KEYED.items()
+}
 
 
 def _slim(sub: Submission) -> None:
     for table in sub.tables.values():
-        kept = [c for c in _CROSS_SHEET_COLUMNS if c in table.data.columns]
+        kept = [c for c in _CROSS_SHEET_COLUMNS.get(table.sheet, (ROW,)) if c in table.data.columns]
         table.data = table.data[kept]
 
 
