@@ -192,9 +192,13 @@ def check_workbooks(items: list[tuple[Path, str]], config: Config) -> list[Submi
     try:
         # The reporter first: the rules of the data sheets need the period it gives.
         _check_reporters(reporters, config)
-        for sheet in DATA_SHEETS:
-            if sheet.name in pending:
-                _check_tables(sheet, pending[sheet.name])
+        stacks = [_stack(sheet, pending[sheet.name]) for sheet in DATA_SHEETS
+                  if sheet.name in pending]
+        # Every column of every sheet parsed in one call: one pass per value kind.
+        parsed = V.parse_columns([((stack.sheet.name, key), stack.sheet.field(key), column)
+                                  for stack in stacks for key, column in stack.text.items()])
+        for stack in stacks:
+            _check_tables(stack, {key: parsed[(stack.sheet.name, key)] for key in stack.text})
     except Exception as e:
         if len(items) > 1:
             # Which workbook the program cannot handle is found by checking each alone.
@@ -501,21 +505,38 @@ def _total_rows(body: pa.Table, present: dict[str, np.ndarray]) -> list[tuple[in
     return totals
 
 
-def _check_tables(sheet: Sheet, batch: list[_Rows]) -> None:
-    """Every cell of one data sheet in all workbooks of the batch, stacked: values,
-    rules per cell, rules inside each sheet; each workbook gets its table and findings.
+@dataclass
+class _Stack:
+    """One data sheet of every workbook of the batch, stacked: one row per data row
+    (position 0..n-1); `file` is the number in `batch` of the workbook each row comes
+    from, `rows` its Excel row, `text` the cells by field key."""
 
-    The stack has one row per data row (position 0..n-1); `file` is the number in
-    `batch` of the workbook each row comes from, `rows` its Excel row."""
+    sheet: Sheet
+    batch: list[_Rows]
+    sizes: list[int]
+    file: np.ndarray
+    rows: np.ndarray
+    text: dict[str, pd.Series]
+
+
+def _stack(sheet: Sheet, batch: list[_Rows]) -> _Stack:
     sizes = [len(r.rows) for r in batch]
-    file = np.repeat(np.arange(len(batch)), sizes)
     rows = np.concatenate([r.rows for r in batch]).astype(np.int64)
     position = pd.RangeIndex(len(rows))
     # A column some of the sheets lack is null in their rows.
     stacked = pa.concat_tables([r.text for r in batch], promote_options="default")
     text = {f.key: pd.Series(pd.arrays.ArrowStringArray(stacked.column(f.key)), index=position)
             for f in sheet.fields if f.key in stacked.column_names}
-    parsed_columns = V.parse_columns([f for f in sheet.fields if f.key in text], text)
+    return _Stack(sheet, batch, sizes, np.repeat(np.arange(len(batch)), sizes), rows, text)
+
+
+def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed]) -> None:
+    """Every cell of one data sheet in all workbooks of the batch, with the values
+    parsed: rules per cell, rules inside each sheet; each workbook gets its table and
+    its findings."""
+    sheet, batch, sizes, file, rows, text = (
+        stack.sheet, stack.batch, stack.sizes, stack.file, stack.rows, stack.text)
+    position = pd.RangeIndex(len(rows))
 
     values: dict[str, pd.Series] = {}
     rules: dict[str, pd.Series] = {}

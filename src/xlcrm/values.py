@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -421,55 +422,62 @@ _STACKABLE = (Kind.TEXT, Kind.PERIOD, Kind.AMOUNT, Kind.DECIMAL, Kind.INTEGER, K
               Kind.DATE, Kind.PHONE, Kind.USCC, Kind.ORG_CODE)
 
 
-def parse_columns(fields: list[Field], columns: dict[str, pd.Series]) -> dict[str, Parsed]:
-    """Every field's column parsed; the columns of one kind stacked into one pass."""
-    out: dict[str, Parsed] = {}
-    groups: dict[Kind, list[Field]] = {}
-    for f in fields:
+def parse_columns(columns: list[tuple[Hashable, Field, pd.Series]]) -> dict[Hashable, Parsed]:
+    """Every named column parsed by its field's kind; the columns of one kind (of any
+    sheets) stacked into one pass."""
+    out: dict[Hashable, Parsed] = {}
+    groups: dict[Kind, list[tuple[Hashable, Field, pd.Series]]] = {}
+    enums = [c for c in columns if c[1].kind == Kind.ENUM]
+    for name, f, column in columns:
         if f.kind in _STACKABLE:
-            groups.setdefault(f.kind, []).append(f)
-        elif f.kind != Kind.ENUM or sum(g.kind == Kind.ENUM for g in fields) == 1:
-            out[f.key] = parse(columns[f.key], f)
-    enums = [f for f in fields if f.kind == Kind.ENUM]
+            groups.setdefault(f.kind, []).append((name, f, column))
+        elif f.kind != Kind.ENUM or len(enums) == 1:
+            out[name] = parse(column, f)
     if len(enums) > 1:
-        out.update(_parse_enums(enums, columns))
+        out.update(_parse_enums(enums))
     for group in groups.values():
         if len(group) == 1:
-            out[group[0].key] = parse(columns[group[0].key], group[0])
+            name, f, column = group[0]
+            out[name] = parse(column, f)
             continue
-        parts = [columns[f.key] for f in group]
-        stacked = pd.concat(parts, ignore_index=True)
-        whole = parse(stacked, group[0])
-        start = 0
-        for f, part in zip(group, parts):
-            end = start + len(part)
-
-            def cut(s: pd.Series, start: int = start, end: int = end, part: pd.Series = part) -> pd.Series:
-                return s.iloc[start:end].set_axis(part.index)
-
-            out[f.key] = Parsed(cut(whole.values), cut(whole.error),
-                                None if whole.detail is None else cut(whole.detail))
-            start = end
+        parts = [column for _name, _f, column in group]
+        whole = parse(pd.concat(parts, ignore_index=True), group[0][1])
+        for (name, _f, part), (start, end) in zip(group, _bounds(parts), strict=True):
+            out[name] = Parsed(_cut(whole.values, start, end, part), _cut(whole.error, start, end, part),
+                               None if whole.detail is None else _cut(whole.detail, start, end, part))
     return out
 
 
-def _parse_enums(fields: list[Field], columns: dict[str, pd.Series]) -> dict[str, Parsed]:
-    """Several enum columns in one pass: each cell's key is prefixed with its field's
-    number, and one lookup holds every field's spellings under that prefix."""
-    parts = [columns[f.key] for f in fields]
-    stacked = pd.concat(parts, ignore_index=True)
-    prefix = np.repeat([f"{i}\x1f" for i in range(len(fields))], [len(p) for p in parts])
-    key = match_key(stacked)
+def _bounds(parts: list[pd.Series]) -> list[tuple[int, int]]:
+    ends = np.cumsum([len(p) for p in parts]).tolist()
+    return list(zip([0, *ends[:-1]], ends, strict=True))
+
+
+def _cut(s: pd.Series, start: int, end: int, like: pd.Series) -> pd.Series:
+    return s.iloc[start:end].set_axis(like.index)
+
+
+def _parse_enums(columns: list[tuple[Hashable, Field, pd.Series]]) -> dict[Hashable, Parsed]:
+    """Several enum columns in one pass over their distinct texts: each text's key is
+    prefixed with its column's number, and one lookup holds every column's spellings
+    under that prefix."""
+    coded = [pd.factorize(column, use_na_sentinel=True) for _name, _f, column in columns]
+    distinct = [pd.Series(uniques, dtype="string") for _codes, uniques in coded]
+    prefix = np.repeat([f"{i}\x1f" for i in range(len(columns))], [len(d) for d in distinct])
+    key = match_key(pd.concat(distinct, ignore_index=True))
     tagged = pd.Series(prefix, dtype="string") + key
-    lookup = {f"{i}\x1f{k}": label for i, f in enumerate(fields) for k, label in enum_lookup(f).items()}
+    lookup = {f"{i}\x1f{k}": label for i, (_name, f, _column) in enumerate(columns)
+              for k, label in enum_lookup(f).items()}
     values = tagged.map(lookup, na_action="ignore").astype("string")
     error = _errors_where(key.notna() & values.isna(), "bad_enum")
-    out: dict[str, Parsed] = {}
-    start = 0
-    for f, part in zip(fields, parts):
-        end = start + len(part)
-        out[f.key] = Parsed(values.iloc[start:end].set_axis(part.index), error.iloc[start:end].set_axis(part.index))
-        start = end
+    out: dict[Hashable, Parsed] = {}
+    for (name, _f, column), (codes, _u), (start, end) in zip(columns, coded, _bounds(distinct),
+                                                             strict=True):
+        def back(s: pd.Series, start: int = start, end: int = end, codes: np.ndarray = codes,
+                 column: pd.Series = column) -> pd.Series:
+            return pd.Series(s.array[start:end].take(codes, allow_fill=True), index=column.index)
+
+        out[name] = Parsed(back(values), back(error))
     return out
 
 
