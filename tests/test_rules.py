@@ -693,10 +693,10 @@ def test_a_workbook_the_program_cannot_handle_does_not_stop_the_others(
     bad = write_submission(tmp_path / "bad.xlsx")
     real = validate_module._check_tables
 
-    def fails_on_chem(stack: Any, parsed: Any) -> Any:
+    def fails_on_chem(stack: Any, parsed: Any, keep_tables: bool) -> Any:
         if any(rows.sub.subsidiary == CHEM for rows in stack.batch):
             raise ValueError("boom")
-        return real(stack, parsed)
+        return real(stack, parsed, keep_tables)
 
     monkeypatch.setattr(validate_module, "_check_tables", fails_on_chem)
     message = ("无法读取该文件：程序无法处理该文件（ValueError: boom）。"

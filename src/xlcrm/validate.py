@@ -163,7 +163,8 @@ def check_workbook(path: Path, display: str, config: Config) -> Submission:
     return check_workbooks([(path, display)], config)[0]
 
 
-def check_workbooks(items: list[tuple[Path, str]], config: Config) -> list[Submission]:
+def check_workbooks(items: list[tuple[Path, str]], config: Config,
+                    keep_tables: bool = True) -> list[Submission]:
     """Workbooks checked one by one up to their rows, then each data sheet's rows of
     all of them together.
 
@@ -198,11 +199,13 @@ def check_workbooks(items: list[tuple[Path, str]], config: Config) -> list[Submi
         parsed = V.parse_columns([((stack.sheet.name, key), stack.sheet.field(key), column)
                                   for stack in stacks for key, column in stack.text.items()])
         for stack in stacks:
-            _check_tables(stack, {key: parsed[(stack.sheet.name, key)] for key in stack.text})
+            _check_tables(stack, {key: parsed[(stack.sheet.name, key)] for key in stack.text},
+                          keep_tables)
     except Exception as e:
         if len(items) > 1:
             # Which workbook the program cannot handle is found by checking each alone.
-            return [sub for item in items for sub in check_workbooks([item], config)]
+            return [sub for item in items
+                    for sub in check_workbooks([item], config, keep_tables)]
         _cannot_process(subs[0], e)
     return subs
 
@@ -478,8 +481,15 @@ def _table_rows(sheet: Sheet, raw: RawSheet, sub: Submission) -> _Rows | None:
         kept[i] = False
     # A row with nothing in the table's own columns (only a 序号 or a note in a column
     # that is not the table's) has nothing to check.
-    text = body.select(list(letters.values())).filter(kept).rename_columns(list(letters))
-    return _Rows(sheet, sub, text, np.flatnonzero(kept) + header_row + 1, letters, header_row)
+    text = body.select(list(letters.values())).rename_columns(list(letters))
+    at = np.flatnonzero(kept)
+    if len(at) and at[-1] - at[0] + 1 == len(at):
+        # One run of rows (blank rows and a total row at the end, as usual): a slice is
+        # free, a filter copies every cell.
+        text = text.slice(int(at[0]), len(at))
+    else:
+        text = text.filter(kept)
+    return _Rows(sheet, sub, text, at + header_row + 1, letters, header_row)
 
 
 _TOTAL_CHAR = "计".encode()
@@ -530,10 +540,10 @@ def _stack(sheet: Sheet, batch: list[_Rows]) -> _Stack:
     return _Stack(sheet, batch, sizes, np.repeat(np.arange(len(batch)), sizes), rows, text)
 
 
-def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed]) -> None:
+def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_tables: bool) -> None:
     """Every cell of one data sheet in all workbooks of the batch, with the values
     parsed: rules per cell, rules inside each sheet; each workbook gets its table and
-    its findings."""
+    its findings (keep_tables=False: only the columns the rules across workbooks read)."""
     sheet, batch, sizes, file, rows, text = (
         stack.sheet, stack.batch, stack.sizes, stack.file, stack.rows, stack.text)
     position = pd.RangeIndex(len(rows))
@@ -583,11 +593,14 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed]) -> None:
             if key not in r.letters:
                 r.sub.findings.append(Finding(r.sub.file, "missing_column", sheet.name, None,
                                               r.header_row, sheet.field(key).label))
+    matched = {k: V.match_key(data[k]) for k in _KEYED.get(sheet.name, ())}
     for f in sheet.fields:
         if f.unique:
-            key = V.match_key(data[f.key].astype("string"))
-            seen = pd.DataFrame({"file": file, "key": key})
-            dup = key.notna() & errors[f.key].isna() & seen.duplicated()
+            key = matched[f.key] if f.key in matched else V.match_key(data[f.key].astype("string"))
+            # A value seen before in the same workbook: (workbook, value) as one integer.
+            codes, _distinct = pd.factorize(key, use_na_sentinel=True)
+            seen = pd.Series(file.astype(np.int64) * (len(_distinct) + 1) + codes).duplicated()
+            dup = pd.Series((codes >= 0) & seen.to_numpy(), index=position) & errors[f.key].isna()
             if dup.any():
                 errors[f.key] = errors[f.key].mask(dup, "duplicate")
                 first = pd.Series(rows).groupby([file, key], dropna=True).transform("first")
@@ -601,8 +614,9 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed]) -> None:
         if letter is not None:
             r.sub.findings.append(_cell_finding(sheet, f, letter, i, str(errors.iat[i, j]),
                                                 raw_text, context))
-    matched = {k: V.match_key(data[k]) for k in _KEYED.get(sheet.name, ())}
     data.insert(0, ROW, rows)
+    if not keep_tables:
+        data = data[[c for c in _CROSS_SHEET_COLUMNS.get(sheet.name, (ROW,)) if c in data.columns]]
     start = 0
     for r, size in zip(batch, sizes, strict=True):
         end = start + size
@@ -959,11 +973,7 @@ def _one_thread() -> None:
 
 def _check_batch(args: tuple[list[tuple[Path, str]], Config, bool]) -> list[Submission]:
     items, config, keep_tables = args
-    subs = check_workbooks(items, config)
-    if not keep_tables:
-        for sub in subs:
-            _slim(sub)
-    return subs
+    return check_workbooks(items, config, keep_tables)
 
 
 # A batch is checked as one (see check_workbooks): enough workbooks to spread the cost
@@ -1003,12 +1013,6 @@ _CROSS_SHEET_COLUMNS = {
     sheet: (ROW, *keys, *(("customer_name",) if sheet == CUSTOMERS.name else ()))
     for sheet, keys in _KEYED.items()
 }
-
-
-def _slim(sub: Submission) -> None:
-    for table in sub.tables.values():
-        kept = [c for c in _CROSS_SHEET_COLUMNS.get(table.sheet, (ROW,)) if c in table.data.columns]
-        table.data = table.data[kept]
 
 
 def validate_files(

@@ -59,8 +59,12 @@ def clean_text(raw: pd.Series) -> pd.Series:
 def match_key(text: pd.Series) -> pd.Series:
     """The NFKC form that values are compared by; NA for a blank or all-space cell."""
     # pyarrow normalises and trims in C++; pandas' str.normalize goes cell by cell.
+    arrow = arrow_of(text)
     if len(text) < 64:
-        return _series(pc.utf8_trim_whitespace(pc.utf8_normalize(arrow_of(text), form="NFKC")), text)
+        return _series(pc.utf8_trim_whitespace(pc.utf8_normalize(arrow, form="NFKC")), text)
+    if pc.all(pc.string_is_ascii(arrow)).as_py() is not False:
+        # NFKC leaves ASCII as it is (codes, numbers, document numbers): only the trim.
+        return _series(pc.utf8_trim_whitespace(arrow), text)
     codes, uniques = pd.factorize(text.astype("string"), use_na_sentinel=True)
     distinct = pc.utf8_trim_whitespace(pc.utf8_normalize(pa.array(uniques.astype("string[pyarrow]")), form="NFKC"))
     taken = pc.take(distinct, pa.array(codes, mask=codes < 0))
