@@ -90,9 +90,9 @@ class Table:
     data: pd.DataFrame
     letters: dict[str, str]  # field key -> column letter
     header_row: int
-    # Match keys (NFKC, trimmed) of the columns cross-sheet rules compare, made in the
-    # worker that read the sheet rather than afterwards in the parent.
-    keys: dict[str, pd.Series] = field(default_factory=dict)
+    # Match keys (NFKC, trimmed; null where blank) of the columns cross-sheet rules
+    # compare, made in the worker that read the sheet rather than afterwards in the parent.
+    keys: dict[str, pa.Array] = field(default_factory=dict)
 
     def cell(self, key: str, row: int) -> str | None:
         letter = self.letters.get(key)
@@ -492,7 +492,7 @@ def _table_rows(sheet: Sheet, raw: RawSheet, sub: Submission) -> _Rows | None:
     return _Rows(sheet, sub, text, at + header_row + 1, letters, header_row)
 
 
-_TOTAL_CHAR = "计".encode()
+_TOTAL_CHAR = re.compile("计".encode())
 
 
 def _total_rows(body: pa.Table, present: dict[str, np.ndarray]) -> list[tuple[int, str]]:
@@ -503,8 +503,8 @@ def _total_rows(body: pa.Table, present: dict[str, np.ndarray]) -> list[tuple[in
     for column in body.columns:
         # Most columns have no 计 at all: a search of the column's bytes (memchr speed)
         # spares them the search cell by cell.
-        if any(_TOTAL_CHAR in chunk.buffers()[2].to_pybytes() for chunk in column.chunks
-               if chunk.buffers()[2] is not None):
+        if any(_TOTAL_CHAR.search(memoryview(data)) for chunk in column.chunks
+               if (data := chunk.buffers()[2]) is not None):
             candidate |= pc.fill_null(pc.match_substring(column, "计"), False).to_numpy()
     totals = []
     for i in np.flatnonzero(candidate).tolist():
@@ -614,6 +614,9 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_table
         if letter is not None:
             r.sub.findings.append(_cell_finding(sheet, f, letter, i, str(errors.iat[i, j]),
                                                 raw_text, context))
+    # The match keys go to the rules across workbooks (in the parent process) as Arrow
+    # arrays: compact copies per workbook, for a slice would carry the whole batch along.
+    arrow_keys = {k: V.arrow_of(s).cast(pa.string()) for k, s in matched.items()}
     data.insert(0, ROW, rows)
     if not keep_tables:
         data = data[[c for c in _CROSS_SHEET_COLUMNS.get(sheet.name, (ROW,)) if c in data.columns]]
@@ -623,7 +626,7 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_table
         index = pd.Index(r.rows)
         r.sub.tables[sheet.name] = Table(
             sheet.name, data.iloc[start:end].set_axis(index), r.letters, r.header_row,
-            {k: s.iloc[start:end].set_axis(index) for k, s in matched.items()})
+            {k: pa.concat_arrays([a.slice(start, size)]) for k, a in arrow_keys.items()})
         start = end
 
 
@@ -879,7 +882,7 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
     names: dict[str, str] = {}  # each customer's name as the first sheet (in force first) gives it
     for m in carriers:
         sheet_in = m.tables[CUSTOMERS.name]
-        for key, name in zip(sheet_in.keys["customer_no"].tolist(),
+        for key, name in zip(sheet_in.keys["customer_no"].to_pylist(),
                              sheet_in.data["customer_name"].tolist(), strict=True):
             if isinstance(key, str):
                 known.add(key)
@@ -896,19 +899,19 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
             table = m.tables.get(sheet.name)
             if table is None or "customer_no" not in table.letters:
                 continue
-            keys = V.arrow_of(table.keys["customer_no"])
+            keys = table.keys["customer_no"]
             unknown = pc.and_not(pc.is_valid(keys), pc.is_in(keys, value_set=known_keys))
             _row_findings(m, table, "customer_no", _mask(unknown), "unknown_customer")
             if sheet is SALES and "customer_name" in table.letters:
                 at = pc.index_in(keys, value_set=named_keys)
-                given = V.arrow_of(table.keys["customer_name"])
+                given = table.keys["customer_name"]
                 differs = pc.fill_null(pc.not_equal(given, pc.take(expected_keys, at)), False)
                 _row_findings(m, table, "customer_name", _mask(differs), "name_mismatch",
                               expected=pc.take(expected_names, at))
     # A 公司信息 left empty does not replace the staff list the ledger knows.
     staff_tables = [m for m in members if m.in_force(STAFF.name) and has_rows(m, STAFF.name)]
     if staff_tables:
-        staff = set(staff_tables[0].tables[STAFF.name].keys["name"].dropna())
+        staff = set(pc.drop_null(staff_tables[0].tables[STAFF.name].keys["name"]).to_pylist())
     else:
         staff = reference.staff(subsidiary)
     if staff:
@@ -917,7 +920,7 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
             table = m.tables.get(CUSTOMERS.name)
             if table is None or "salesperson" not in table.letters:
                 continue
-            person = V.arrow_of(table.keys["salesperson"])
+            person = table.keys["salesperson"]
             unknown = pc.and_not(pc.is_valid(person), pc.is_in(person, value_set=staff_keys))
             _row_findings(m, table, "salesperson", _mask(unknown), "unknown_staff")
 

@@ -42,7 +42,9 @@ class Parsed:
 def arrow_of(text: pd.Series) -> pa.Array:
     """The Arrow array of a text column: pyarrow.compute costs a fraction of pandas' str
     methods per call, which matters on the many short columns of a workbook."""
-    return pa.array(text.astype("string[pyarrow]").array)
+    arrow = pa.array(text.astype("string[pyarrow]").array)
+    # An empty column comes as a ChunkedArray.
+    return arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
 
 
 def _series(arrow: pa.Array, like: pd.Series) -> pd.Series:
