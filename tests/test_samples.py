@@ -63,9 +63,9 @@ def test_batches_take_every_file_once_in_order(tmp_path: Path) -> None:
         files.append((path, path.name))
     runs = batches(files, 2)
     assert [item for run in runs for item in run] == files
-    # Eight runs of four or five files; the two large files (in the second) do not
-    # share a batch.
-    assert [len(run) for run in runs] == [4, 2, 3, 4, 5, 5, 4, 5, 5]
-    assert [item[0].name for item in runs[1]] == ["04.xlsx", "05.xlsx"]
+    # Each run about half of what is left per worker (a quarter with two workers), down
+    # to three files; the two large files (in the first run of ten) do not share a batch.
+    assert [len(run) for run in runs] == [6, 4, 7, 5, 4, 3, 3, 3, 2]
+    assert [item[0].name for item in runs[1]] == ["06.xlsx", "07.xlsx", "08.xlsx", "09.xlsx"]
     assert batches([], 2) == []
-    assert [len(run) for run in batches(files[:3], 2)] == [1, 1, 1]
+    assert [len(run) for run in batches(files[:3], 2)] == [3]

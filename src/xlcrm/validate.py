@@ -980,23 +980,24 @@ def _check_batch(args: tuple[list[tuple[Path, str]], Config, bool]) -> list[Subm
 
 
 # A batch is checked as one (see check_workbooks): enough workbooks to spread the cost
-# per call, few enough that every worker gets several batches (an even load) and that
-# a batch of large files stays small in memory.
-BATCHES_PER_WORKER = 4
+# per call. The batches shrink towards the end of the call ("guided" scheduling): the
+# workers then finish within a small batch of each other, where equal batches leave one
+# waiting half a large batch on average. A batch of large files is cut by their size on
+# disk, to bound the memory of a worker.
 BATCH_FILES = 16
+LAST_BATCH_FILES = 3
 BATCH_BYTES = 16 * 2**20
 
 
 def batches(files: list[tuple[Path, str]], jobs: int) -> list[list[tuple[Path, str]]]:
-    """Consecutive runs of the files of even length, split again where their size on
-    disk would pass BATCH_BYTES."""
-    count = max(1, min(len(files), jobs * BATCHES_PER_WORKER))
-    count = max(count, -(-len(files) // BATCH_FILES))
+    """Consecutive runs of the files, each about half of what is left per worker."""
     out: list[list[tuple[Path, str]]] = []
-    for i in range(count):
-        run = files[i * len(files) // count:(i + 1) * len(files) // count]
+    start = 0
+    while start < len(files):
+        left = len(files) - start
+        count = min(left, max(LAST_BATCH_FILES, min(BATCH_FILES, -(-left // (2 * jobs)))))
         size = 0
-        for j, item in enumerate(run):
+        for j, item in enumerate(files[start:start + count]):
             try:
                 bytes_ = item[0].stat().st_size
             except OSError:
@@ -1006,6 +1007,7 @@ def batches(files: list[tuple[Path, str]], jobs: int) -> list[list[tuple[Path, s
                 size = 0
             out[-1].append(item)
             size += bytes_
+        start += count
     return out
 
 
