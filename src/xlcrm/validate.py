@@ -1,7 +1,8 @@
 """Schema + raw sheets -> typed tables + findings (spec/submission.md).
 
-Per workbook (`check_workbook`, run in parallel across files): the sheets,
-header rows, every cell's value form and the rules inside one workbook.
+Per workbook (`check_workbooks`, on batches of files in parallel; each data
+sheet of a batch checked as one stacked table): the sheets, header rows, every
+cell's value form and the rules inside one workbook.
 Per subsidiary and period over all workbooks of one call (`check_groups`):
 corrections, conflicting submissions, missing sheets and the cross-sheet
 rules (unknown_customer, unknown_staff, name_mismatch).
