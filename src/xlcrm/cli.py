@@ -135,9 +135,7 @@ def template(names: tuple[str, ...], period: Period, out_dir: Path,
 
 def _previous_customers(config: Config, ledger: str | None) -> Callable[..., Any]:
     """Last period's customer list from the ledger, when there is a ledger."""
-    from .ledger import open_existing_ledger
-
-    db = open_existing_ledger(config, ledger)
+    db = _existing_ledger(config, ledger)
     if db is None:
         return lambda _name: None
     return db.latest_customers
@@ -165,7 +163,7 @@ def validate(paths: tuple[Path, ...], fmt: str, feedback_dir: Path | None, lang:
     files = find_workbooks(list(paths))
     if not files:
         raise click.UsageError("没有找到工作簿（.xlsx、.xlsm、.xls、.ods）")
-    reference = _reference(config, ledger)
+    reference = _existing_ledger(config, ledger)
     with _progress(len(files), "校验") as advance:
         result = validate_files([(f, str(f)) for f in files], config, reference, progress=advance,
                                 keep_tables=False)
@@ -181,7 +179,9 @@ def validate(paths: tuple[Path, ...], fmt: str, feedback_dir: Path | None, lang:
     sys.exit(EXIT_OK if result.valid else EXIT_FINDINGS)
 
 
-def _reference(config: Config, ledger: str | None) -> Any:
+def _existing_ledger(config: Config, ledger: str | None) -> Any:
+    """The ledger when it exists, for validation and templates (which never create one).
+    A SQLite file that is not there is known without importing SQLAlchemy."""
     if missing_sqlite_file(config.ledger_location(ledger)):
         return None
     from .ledger import open_existing_ledger

@@ -94,10 +94,16 @@ class Config:
         return url if "://" in url else f"sqlite:///{url}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite ledger URL; None for another database."""
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 def missing_sqlite_file(url: str) -> bool:
     """A SQLite ledger whose file does not exist: there is no ledger yet. Decided
     without SQLAlchemy, so that validating without a ledger does not import it."""
-    return url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file()
+    path = sqlite_file(url)
+    return path is not None and not path.is_file()
 
 
 def load_config(path: Path | None) -> Config:

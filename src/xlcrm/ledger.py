@@ -13,14 +13,13 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .config import Config, missing_sqlite_file
+from .config import Config, missing_sqlite_file, sqlite_file
 from .periods import stored_period
 from .schema import CREDIT, CUSTOMERS, SALES, STAFF, VISITS, Kind, Sheet
 from .values import match_key
@@ -350,8 +349,9 @@ def _safe_url(url: str) -> str:
 def open_ledger(config: Config, override: str | None = None) -> Ledger:
     """The ledger, created when it does not exist yet (with its folder, for SQLite)."""
     url = config.ledger_location(override)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return Ledger.open(url)
 
 
