@@ -694,8 +694,7 @@ def _cell_finding(
         params = dict(_INCONSISTENT[(sheet.name, f.key)])
     elif rule == "outside_period":
         assert sub.period is not None  # the rule needs the period
-        start = sub.period.containing_quarter().start if sheet is VISITS else sub.period.start
-        params = dict(_window_text(start, sub.period.end))
+        params = dict(_window_text(*_period_window(sheet, sub.period)))
     elif rule == "amount_mismatch":
         params = {"expected": context.expected_amount[position]}
     return Finding(sub.file, rule, sheet.name, f"{letter}{row}", row, f.label,
@@ -772,9 +771,7 @@ def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, context
         kind = data["type"]
         for key, types in (("product", ("发货", "退货")), ("salesperson", ("发货",))):
             _mark(errors, key, kind.isin(types) & data[key].isna(), "required")
-        start = context.per_row(lambda s: s.period.start if s.period else None)
-        end = context.per_row(lambda s: s.period.end if s.period else None)
-        _mark(errors, "date", (data["date"] < start) | (data["date"] > end), "outside_period")
+        _outside_period(sheet, data, errors, context)
         _amount_mismatch(data, errors, context)
     elif sheet is CREDIT:
         approved = data["approved_limit"].notna()
@@ -782,10 +779,21 @@ def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, context
             _mark(errors, key, approved & data[key].isna(), "required")
         _mark(errors, "approved_on", data["approved_on"] < data["applied_on"], "inconsistent")
     elif sheet is VISITS:
-        # Visits may be sent with any report of the quarter: from the quarter's start.
-        start = context.per_row(lambda s: s.period.containing_quarter().start if s.period else None)
-        end = context.per_row(lambda s: s.period.end if s.period else None)
-        _mark(errors, "date", (data["date"] < start) | (data["date"] > end), "outside_period")
+        _outside_period(sheet, data, errors, context)
+
+
+def _period_window(sheet: Sheet, period: Period) -> tuple[dt.date, dt.date]:
+    """The dates a sheet's rows may fall in: the period; visits from the start of its
+    quarter (they may be sent with any report of the quarter)."""
+    return (period.containing_quarter().start if sheet is VISITS else period.start), period.end
+
+
+def _outside_period(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame,
+                    context: _Context) -> None:
+    """Dates outside each row's workbook's window (none where the period is unknown)."""
+    start = context.per_row(lambda s: _period_window(sheet, s.period)[0] if s.period else None)
+    end = context.per_row(lambda s: s.period.end if s.period else None)
+    _mark(errors, "date", (data["date"] < start) | (data["date"] > end), "outside_period")
 
 
 def _window_text(start: dt.date, end: dt.date) -> dict[str, str]:
