@@ -374,12 +374,13 @@ def parse(raw: pd.Series, f: Field) -> Parsed:
     if len(uniques) * 2 > len(raw):
         return _parse_kind(raw, f)
     distinct = _parse_kind(pd.Series(uniques, dtype=raw.dtype), f)
+    return Parsed(_back(distinct.values, codes, raw.index), _back(distinct.error, codes, raw.index),
+                  None if distinct.detail is None else _back(distinct.detail, codes, raw.index))
 
-    def back(s: pd.Series) -> pd.Series:
-        return pd.Series(s.array.take(codes, allow_fill=True), index=raw.index)
 
-    return Parsed(back(distinct.values), back(distinct.error),
-                  None if distinct.detail is None else back(distinct.detail))
+def _back(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Results per distinct text taken back to the cells (code -1, a blank cell: NA)."""
+    return pd.Series(distinct.array.take(codes, allow_fill=True), index=index)
 
 
 def _parse_kind(raw: pd.Series, f: Field) -> Parsed:
@@ -479,11 +480,8 @@ def _parse_enums(columns: list[tuple[Hashable, Field, pd.Series]]) -> dict[Hasha
     out: dict[Hashable, Parsed] = {}
     for (name, _f, column), (codes, _u), (start, end) in zip(columns, coded, _bounds(distinct),
                                                              strict=True):
-        def back(s: pd.Series, start: int = start, end: int = end, codes: np.ndarray = codes,
-                 column: pd.Series = column) -> pd.Series:
-            return pd.Series(s.array[start:end].take(codes, allow_fill=True), index=column.index)
-
-        out[name] = Parsed(back(values), back(error))
+        out[name] = Parsed(_back(values.iloc[start:end], codes, column.index),
+                           _back(error.iloc[start:end], codes, column.index))
     return out
 
 
