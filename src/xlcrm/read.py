@@ -133,17 +133,27 @@ def _unreadable(e: BaseException) -> UnreadableWorkbook:
 
 def _load(reader: fastexcel.ExcelReader, name: str) -> pa.Table:
     # header_row=None with skip_rows=0 keeps row i of the table at Excel row i+1.
-    sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+    # eager=True goes straight to Arrow, about a tenth faster than the lazy sheet and
+    # its to_arrow(); but an eager batch does not say where its columns are (leading
+    # blank columns are dropped), so use_columns records each column's position.
+    position: dict[str, int] = {}
+
+    def keep(column: fastexcel.ColumnInfoNoDtype) -> bool:
+        position[column.name] = column.absolute_index
+        return True
+
+    batch = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True,
+                              use_columns=keep)
     # A blank cell is null whatever the format wrote: .ods gives "" and a cell may hold
     # only spaces (U+3000 and U+00A0 included).
     columns = []
-    for column in sheet.to_arrow().columns:
+    for column in batch.columns:
         text = column.cast(pa.string())
         blank = pc.or_(pc.equal(text, ""), pc.utf8_is_space(text))
         if pc.any(blank).as_py():
             text = pc.if_else(blank, pa.scalar(None, pa.string()), text)
         columns.append(text)
-    letters = [xl_col_to_name(c.absolute_index) for c in sheet.selected_columns]
+    letters = [xl_col_to_name(position[n]) for n in batch.schema.names]
     return pa.table(columns, names=letters)
 
 
