@@ -25,7 +25,7 @@ from xlcrm.schema import CLASS_ALIASES, CREDIT, CUSTOMERS, PROVINCES, SALES, STA
 def one(parser: Any, text: str | None, *args: Any) -> tuple[Any, Any]:
     """(normalised value, rule) of one cell; None for NA."""
     parsed = parser(pd.Series([text], dtype="string"), *args)
-    value, error = parsed.values.iloc[0], parsed.error.iloc[0]
+    value, error = parsed.values.iloc[0], parsed.rules.iloc[0]
     return (None if pd.isna(value) else value), (None if pd.isna(error) else error)
 
 
@@ -210,7 +210,7 @@ def test_every_date_text_form_reads_the_same_date(day: dt.date) -> None:
         f"{day:%Y%m%d}", str((day - dt.date(1899, 12, 30)).days),
     ]
     parsed = V.parse_date(pd.Series(forms, dtype="string"))
-    assert parsed.error.isna().all()
+    assert parsed.rules.isna().all()
     assert {V.to_date(v) for v in parsed.values} == {day}
 
 
@@ -364,7 +364,7 @@ def test_uscc(text: str, code: str) -> None:
 ])
 def test_bad_uscc(text: str, reason: str) -> None:
     parsed = V.parse_uscc(pd.Series([text], dtype="string"))
-    assert parsed.error.tolist() == ["bad_uscc"]
+    assert parsed.rules.tolist() == ["bad_uscc"]
     assert parsed.detail is not None and parsed.detail.tolist() == [reason]
 
 
@@ -375,7 +375,7 @@ def test_a_uscc_with_a_bad_embedded_org_code_fails() -> None:
 
     code = body + (uscc_check_char(body) or "")
     parsed = V.parse_uscc(pd.Series([code], dtype="string"))
-    assert parsed.error.tolist() == ["bad_uscc"]
+    assert parsed.rules.tolist() == ["bad_uscc"]
     assert parsed.detail is not None
     assert parsed.detail.tolist() == ["第9-17位组织机构代码校验位错误"]
 
@@ -466,14 +466,14 @@ def test_a_column_keeps_its_index_and_blank_cells() -> None:
     parsed = V.parse_amount(raw)
     assert parsed.values.index.tolist() == [5, 7, 9, 12]
     assert parsed.values.tolist() == [123450, pd.NA, pd.NA, pd.NA]
-    assert parsed.error.tolist() == [None, None, "bad_number", None]
+    assert parsed.rules.tolist() == [None, None, "bad_number", None]
 
 
 def test_parsers_accept_an_empty_column() -> None:
     empty = pd.Series([], dtype="string")
     for f in (*CUSTOMERS.fields, *SALES.fields, *CREDIT.fields, *VISITS.fields):
         parsed = V.parse(empty, f)
-        assert parsed.values.empty and parsed.error.empty
+        assert parsed.values.empty and parsed.rules.empty
 
 
 def test_fen_to_yuan() -> None:

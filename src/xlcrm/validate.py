@@ -312,7 +312,7 @@ def _check_reporters(reporters: list[tuple[Submission, _Cells]], config: Config)
         parsed[f.key] = V.parse(pd.Series(texts, dtype="string"), f)
     for i, (sub, cells) in enumerate(reporters):
         _check_reporter(sub, cells, config, {
-            k: (p.error.iat[i], p.values.iat[i]) for k, p in parsed.items()})
+            k: (V.RULES[p.error[i]], p.values.iat[i]) for k, p in parsed.items()})
 
 
 def _check_reporter(sub: Submission, values: _Cells, config: Config,
@@ -349,7 +349,7 @@ def _check_reporter(sub: Submission, values: _Cells, config: Config,
                 finding(f.key, "template_version", expected=TEMPLATE_VERSION)
             continue
         error, parsed_value = scalars[f.key]
-        if not pd.isna(error):
+        if error is not None:
             extra = {"choices": "、".join(f.choices)} if error == "bad_enum" else {}
             finding(f.key, str(error), **extra)
             if error != "bad_phone":
@@ -549,38 +549,36 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_table
         stack.sheet, stack.batch, stack.sizes, stack.file, stack.rows, stack.text)
     position = pd.RangeIndex(len(rows))
 
-    values: dict[str, pd.Series] = {}
-    rules: dict[str, pd.Series] = {}
-    texts: dict[str, pd.Series] = {}
+    # Columns by field key, in the sheet's order: the typed values, the rule broken per
+    # cell (a number into V.RULES, 0 where fine) and the cell text for the messages.
+    data: dict[str, pd.Series] = {}
+    errors: dict[str, np.ndarray] = {}
+    raw_text: dict[str, pd.Series] = {}
     for f in sheet.fields:
         parsed = parsed_columns.get(f.key) or V.blank_column(f, position)
-        # Rule codes per cell as a plain array: these few steps run for every column.
-        error = parsed.error.to_numpy(dtype=object, copy=True)
+        error = parsed.error.copy()
         if f.required and f.key in text:
             has_column = np.repeat([f.key in r.letters for r in batch], sizes)
             # The reader gives every blank or all-space cell as NA.
-            error[has_column & text[f.key].isna().to_numpy(dtype=bool)] = "required"
+            error[has_column & text[f.key].isna().to_numpy(dtype=bool)] = V.RULE["required"]
         if f.minimum is not None or f.maximum is not None:
             out = np.zeros(len(rows), dtype=bool)
             if f.minimum is not None:
                 out |= (parsed.values < f.minimum).fillna(False).to_numpy(dtype=bool)
             if f.maximum is not None:
                 out |= (parsed.values > f.maximum).fillna(False).to_numpy(dtype=bool)
-            error[pd.isna(error) & out] = "out_of_range"
-        broken = ~pd.isna(error)
+            error[(error == 0) & out] = V.RULE["out_of_range"]
+        broken = error != 0
         # A value that breaks a rule is not used; a malformed phone is only a warning.
         if f.kind != Kind.PHONE and broken.any():
-            values[f.key] = parsed.values.where(~broken)
+            data[f.key] = parsed.values.where(~broken)
         else:
-            values[f.key] = parsed.values
-        rules[f.key] = pd.Series(error, index=position, dtype=object)
+            data[f.key] = parsed.values
+        errors[f.key] = error
         if f.key in text:
-            texts[f.key] = text[f.key]
+            raw_text[f.key] = text[f.key]
         if parsed.detail is not None:
-            texts[f"{f.key}__detail"] = parsed.detail
-    data = pd.DataFrame(values, index=position)
-    errors = pd.DataFrame(rules, index=position)
-    raw_text = pd.DataFrame(texts, index=position)
+            raw_text[f"{f.key}__detail"] = parsed.detail
     context = _Context(batch, file, rows)
 
     _sheet_rules(sheet, data, errors, context)
@@ -588,7 +586,7 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_table
         # A conditionally required column that is absent while some row needs it.
         if name != sheet.name:
             continue
-        needed = set(file[(errors[key] == "required").to_numpy(dtype=bool)].tolist())
+        needed = set(file[errors[key] == V.RULE["required"]].tolist())
         for i in sorted(needed):
             r = batch[i]
             if key not in r.letters:
@@ -601,32 +599,32 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_table
             # A value seen before in the same workbook: (workbook, value) as one integer.
             codes, _distinct = pd.factorize(key, use_na_sentinel=True)
             seen = pd.Series(file.astype(np.int64) * (len(_distinct) + 1) + codes).duplicated()
-            dup = pd.Series((codes >= 0) & seen.to_numpy(), index=position) & errors[f.key].isna()
+            dup = (codes >= 0) & seen.to_numpy() & (errors[f.key] == 0)
             if dup.any():
-                errors[f.key] = errors[f.key].mask(dup, "duplicate")
+                errors[f.key][dup] = V.RULE["duplicate"]
                 first = pd.Series(rows).groupby([file, key], dropna=True).transform("first")
                 context.first_row[f.key] = first
     # Cell findings (sorted later); a column that is absent has none.
-    at, columns = errors.notna().to_numpy().nonzero()
+    at, columns = np.stack(list(errors.values()), axis=1).nonzero()
     for i, j in zip(at.tolist(), columns.tolist(), strict=True):
         f = sheet.fields[j]
         r = batch[file[i]]
         letter = r.letters.get(f.key)
         if letter is not None:
-            r.sub.findings.append(_cell_finding(sheet, f, letter, i, str(errors.iat[i, j]),
-                                                raw_text, context))
+            rule = V.RULES[errors[f.key][i]]
+            assert rule is not None
+            r.sub.findings.append(_cell_finding(sheet, f, letter, i, rule, raw_text, context))
     # The match keys go to the rules across workbooks (in the parent process) as Arrow
     # arrays: compact copies per workbook, for a slice would carry the whole batch along.
     arrow_keys = {k: V.arrow_of(s).cast(pa.string()) for k, s in matched.items()}
-    data.insert(0, ROW, rows)
-    if not keep_tables:
-        data = data[[c for c in _CROSS_SHEET_COLUMNS.get(sheet.name, (ROW,)) if c in data.columns]]
+    kept = [f.key for f in sheet.fields] if keep_tables else _CROSS_SHEET_COLUMNS.get(sheet.name, ())
+    table = pd.DataFrame({ROW: rows, **{k: data[k] for k in kept if k in data}}, index=position)
     start = 0
     for r, size in zip(batch, sizes, strict=True):
         end = start + size
         index = pd.Index(r.rows)
         r.sub.tables[sheet.name] = Table(
-            sheet.name, data.iloc[start:end].set_axis(index), r.letters, r.header_row,
+            sheet.name, table.iloc[start:end].set_axis(index), r.letters, r.header_row,
             {k: pa.concat_arrays([a.slice(start, size)]) for k, a in arrow_keys.items()})
         start = end
 
@@ -669,11 +667,11 @@ _RANGE_TEXT = {
 
 def _cell_finding(
     sheet: Sheet, f: Field, letter: str, position: int, rule: str,
-    raw_text: pd.DataFrame, context: _Context,
+    raw_text: dict[str, pd.Series], context: _Context,
 ) -> Finding:
     sub = context.sub(position)
     row = int(context.rows[position])
-    value = display_value(raw_text.at[position, f.key])
+    value = display_value(raw_text[f.key].iat[position])
     params: dict[str, object] = {}
     if rule == "bad_number":
         zh, en = EXPECTED_NUMBER[f.kind]
@@ -681,7 +679,7 @@ def _cell_finding(
     elif rule in ("bad_enum",):
         params = {"choices": "、".join(f.choices)}
     elif rule == "bad_uscc":
-        reason = raw_text.at[position, f"{f.key}__detail"]
+        reason = raw_text[f"{f.key}__detail"].iat[position]
         params = {"reason": str(reason), "reason_en": _USCC_REASON_EN.get(str(reason), str(reason))}
     elif rule == "out_of_range":
         params = _range_params(f)
@@ -749,12 +747,19 @@ def _range_params(f: Field) -> dict[str, object]:
     return {"limit": f"{f.minimum}~{f.maximum}", "limit_en": f"{f.minimum} to {f.maximum}"}
 
 
-def _mark(errors: pd.DataFrame, key: str, mask: pd.Series, rule: str) -> None:
+# A sheet's typed columns and the rule broken per cell (V.RULES), by field key.
+_Data = dict[str, pd.Series]
+_Errors = dict[str, np.ndarray]
+
+
+def _mark(errors: _Errors, key: str, mask: pd.Series | np.ndarray, rule: str) -> None:
     """Set `rule` where `mask` holds and the cell has no earlier error."""
-    errors[key] = errors[key].mask(errors[key].isna() & mask.fillna(False), rule)
+    if isinstance(mask, pd.Series):
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+    errors[key][(errors[key] == 0) & mask] = V.RULE[rule]
 
 
-def _sheet_rules(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame, context: _Context) -> None:
+def _sheet_rules(sheet: Sheet, data: _Data, errors: _Errors, context: _Context) -> None:
     """Rules inside one sheet of one workbook, in the spec's order of precedence."""
     if sheet is CUSTOMERS:
         org, uscc = data["org_code"], data["uscc"]
@@ -788,8 +793,7 @@ def _period_window(sheet: Sheet, period: Period) -> tuple[dt.date, dt.date]:
     return (period.containing_quarter().start if sheet is VISITS else period.start), period.end
 
 
-def _outside_period(sheet: Sheet, data: pd.DataFrame, errors: pd.DataFrame,
-                    context: _Context) -> None:
+def _outside_period(sheet: Sheet, data: _Data, errors: _Errors, context: _Context) -> None:
     """Dates outside each row's workbook's window (none where the period is unknown)."""
     start = context.per_row(lambda s: _period_window(sheet, s.period)[0] if s.period else None)
     end = context.per_row(lambda s: s.period.end if s.period else None)
@@ -800,7 +804,7 @@ def _window_text(start: dt.date, end: dt.date) -> dict[str, str]:
     return {"window": f"报送期间 {start} 至 {end} ", "window_en": f"the period {start} to {end}"}
 
 
-def _amount_mismatch(data: pd.DataFrame, errors: pd.DataFrame, context: _Context) -> None:
+def _amount_mismatch(data: _Data, errors: _Errors, context: _Context) -> None:
     """金额 against 数量×单价: off by more than 1 元 and more than 0.5% of 金额 (a warning)."""
     both = (data["quantity"].notna() & data["unit_price"].notna() & data["amount"].notna()
             ).to_numpy(dtype=bool)
@@ -810,9 +814,9 @@ def _amount_mismatch(data: pd.DataFrame, errors: pd.DataFrame, context: _Context
     q, p, a = (data[k].to_numpy(dtype=np.int64, na_value=0)[at]
                for k in ("quantity", "unit_price", "amount"))
     off = V.amount_off(q, p, a)
-    mask = pd.Series(False, index=data.index)
-    mask.iloc[at[off]] = True
-    _mark(errors, "amount", mask & errors["amount"].isna(), "amount_mismatch")
+    mask = np.zeros(len(both), dtype=bool)
+    mask[at[off]] = True
+    _mark(errors, "amount", mask, "amount_mismatch")
     for i, qi, pi in zip(at[off].tolist(), q[off].tolist(), p[off].tolist(), strict=True):
         # The message's 数量×单价 in 元, exact: millionths × millionths = 10^-12 元.
         context.expected_amount[i] = V.fen_to_yuan((qi * pi + 5 * 10**9) // 10**10)

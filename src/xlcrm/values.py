@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .codes import USCC_ALPHABET
+from .findings import ERROR_RULES, WARNING_RULES
 from .schema import Field, Kind
 
 NA = pd.NA
@@ -32,11 +33,24 @@ _EXCEL_EPOCH = np.datetime64("1899-12-30")
 _SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_466  # 1927-05-18 .. 9999-12-31
 
 
+# The rule a cell breaks, as a number into RULES (0: none). A uint8 array costs a
+# fraction of an array of strings to build, mask and scan, and the checks do that
+# for every cell while only the few bad cells ever hold a rule.
+RULES: tuple[str | None, ...] = (None, *ERROR_RULES, *WARNING_RULES)
+RULE = {rule: np.uint8(i) for i, rule in enumerate(RULES) if rule is not None}
+_RULE_NAMES = np.array(RULES, dtype=object)
+
+
 @dataclass
 class Parsed:
     values: pd.Series
-    error: pd.Series  # rule code per cell, NA where the value is fine or blank
+    error: np.ndarray  # per cell, the number in RULES of the rule broken; 0 if fine or blank
     detail: pd.Series | None = None  # a reason per bad cell, for the message
+
+    @property
+    def rules(self) -> pd.Series:
+        """The rule code broken per cell, None where fine or blank."""
+        return pd.Series(_RULE_NAMES[self.error], index=self.values.index, dtype=object)
 
 
 def arrow_of(text: pd.Series) -> pa.Array:
@@ -78,16 +92,14 @@ def _compact(text: pd.Series) -> pd.Series:
     return match_key(text).str.replace(_SPACES, "", regex=True)
 
 
-# Rule codes per cell are plain objects (None where fine): cheaper to build and mask
-# than a string column, and only the few bad cells ever hold one.
-def _no_error(index: pd.Index) -> pd.Series:
-    return pd.Series(None, index=index, dtype=object)
+def _no_error(index: pd.Index) -> np.ndarray:
+    return np.zeros(len(index), dtype=np.uint8)
 
 
-def _errors_where(mask: pd.Series, rule: str) -> pd.Series:
-    rules = np.full(len(mask), None, dtype=object)
-    rules[mask.fillna(False).to_numpy(dtype=bool)] = rule
-    return pd.Series(rules, index=mask.index, dtype=object)
+def _errors_where(mask: pd.Series | np.ndarray, rule: str) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+    return mask.astype(np.uint8) * RULE[rule]
 
 
 # `.5` and `5.` are numbers too; `+` and the minus sign U+2212 are accepted as signs.
@@ -144,7 +156,7 @@ def parse_amount(raw: pd.Series, *, currency: bool = True, places: int = 2) -> P
     mask, scaled = _plain_numbers(raw, places)
     if mask.all():
         return Parsed(pd.Series(pd.array(scaled, dtype="Int64"), index=raw.index),
-                      _errors_where(pd.Series(False, index=raw.index), "bad_number"))
+                      _no_error(raw.index))
     # Every other form (thousands separators, 元, full-width digits, more decimals)
     # goes through the exact text route.
     rest = raw[~mask & raw.notna().to_numpy(dtype=bool)]
@@ -168,7 +180,8 @@ def parse_integer(raw: pd.Series) -> Parsed:
     micro = decimal.values
     fraction = (micro.notna() & (micro % 1_000_000 != 0)).fillna(False)
     values = (micro // 1_000_000).where(~fraction)
-    return Parsed(values.astype("Int64"), _errors_where(decimal.error.notna() | fraction, "bad_number"))
+    bad = (decimal.error != 0) | fraction.to_numpy(dtype=bool)
+    return Parsed(values.astype("Int64"), _errors_where(bad, "bad_number"))
 
 
 def parse_percent(raw: pd.Series) -> Parsed:
@@ -180,7 +193,8 @@ def parse_percent(raw: pd.Series) -> Parsed:
     as_percent = with_sign | (micro > 1_000_000)
     values = micro.where(~as_percent, micro // 100)
     out = ~bad & micro.notna() & ((values < 0) | (values > 1_000_000))
-    error = _errors_where(bad, "bad_number").mask(out.fillna(False), "out_of_range")
+    outside = out.fillna(False).to_numpy(dtype=bool)
+    error = np.where(outside, RULE["out_of_range"], _errors_where(bad, "bad_number"))
     return Parsed(values.where(~out.fillna(False)).astype("Int64"), error)
 
 
@@ -374,13 +388,19 @@ def parse(raw: pd.Series, f: Field) -> Parsed:
     if len(uniques) * 2 > len(raw):
         return _parse_kind(raw, f)
     distinct = _parse_kind(pd.Series(uniques, dtype=raw.dtype), f)
-    return Parsed(_back(distinct.values, codes, raw.index), _back(distinct.error, codes, raw.index),
+    return Parsed(_back(distinct.values, codes, raw.index), _back_rules(distinct.error, codes),
                   None if distinct.detail is None else _back(distinct.detail, codes, raw.index))
 
 
 def _back(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """Results per distinct text taken back to the cells (code -1, a blank cell: NA)."""
     return pd.Series(distinct.array.take(codes, allow_fill=True), index=index)
+
+
+def _back_rules(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Rules per distinct text taken back to the cells: code -1 (a blank cell) takes
+    the 0 appended at the end."""
+    return np.append(distinct, np.uint8(0))[codes]
 
 
 def _parse_kind(raw: pd.Series, f: Field) -> Parsed:
@@ -450,7 +470,7 @@ def parse_columns(columns: list[tuple[Hashable, Field, pd.Series]]) -> dict[Hash
         parts = [column for _name, _f, column in group]
         whole = parse(pd.concat(parts, ignore_index=True), group[0][1])
         for (name, _f, part), (start, end) in zip(group, _bounds(parts), strict=True):
-            out[name] = Parsed(_cut(whole.values, start, end, part), _cut(whole.error, start, end, part),
+            out[name] = Parsed(_cut(whole.values, start, end, part), whole.error[start:end],
                                None if whole.detail is None else _cut(whole.detail, start, end, part))
     return out
 
@@ -481,7 +501,7 @@ def _parse_enums(columns: list[tuple[Hashable, Field, pd.Series]]) -> dict[Hasha
     for (name, _f, column), (codes, _u), (start, end) in zip(columns, coded, _bounds(distinct),
                                                              strict=True):
         out[name] = Parsed(_back(values.iloc[start:end], codes, column.index),
-                           _back(error.iloc[start:end], codes, column.index))
+                           _back_rules(error[start:end], codes))
     return out
 
 
