@@ -11,6 +11,7 @@ rules (unknown_customer, unknown_staff, name_mismatch).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import unicodedata
@@ -68,6 +69,7 @@ ROW = "_row"  # the Excel row of each typed row
 _LABEL_TAIL = re.compile(r"(?:\s*(?::|\([^()]*\)|\*))+$")
 
 
+@functools.lru_cache(maxsize=4096)  # the same headers come in every workbook
 def label_key(text: str) -> str:
     """A header label as matched: NFKC, trimmed, no trailing colon or (parenthetical)."""
     s = unicodedata.normalize("NFKC", str(text)).strip()
@@ -470,12 +472,16 @@ def _table_rows(sheet: Sheet, raw: RawSheet, sub: Submission) -> _Rows | None:
             findings.append(Finding(file, "missing_column", sheet.name, None, header_row, f.label))
 
     body = raw.table.slice(header_row)  # body row i is Excel row header_row + 1 + i
-    # The reader gives blank and all-space cells as null.
-    present = {c: pc.is_valid(body.column(c)).to_numpy() for c in body.column_names}
-    kept = np.zeros(body.num_rows, dtype=bool)
-    for letter in letters.values():
-        kept |= present[letter]
-    for i, letter in _total_rows(body, present):
+    # The reader gives blank and all-space cells as null. A column filled on every row
+    # (as a required one usually is) keeps them all.
+    columns = [body.column(letter) for letter in letters.values()]
+    if any(c.null_count == 0 for c in columns):
+        kept = np.ones(body.num_rows, dtype=bool)
+    else:
+        kept = np.zeros(body.num_rows, dtype=bool)
+        for c in columns:
+            kept |= pc.is_valid(c).to_numpy(zero_copy_only=False)
+    for i, letter in _total_rows(body):
         row = header_row + 1 + i
         findings.append(Finding(file, "total_row_skipped", sheet.name, f"{letter}{row}",
                                 row, None, body.column(letter)[i].as_py()))
@@ -496,7 +502,7 @@ def _table_rows(sheet: Sheet, raw: RawSheet, sub: Submission) -> _Rows | None:
 _TOTAL_CHAR = re.compile("计".encode())
 
 
-def _total_rows(body: pa.Table, present: dict[str, np.ndarray]) -> list[tuple[int, str]]:
+def _total_rows(body: pa.Table) -> list[tuple[int, str]]:
     """Rows whose first non-blank cell is 合计, 小计 or 总计: (row in body, its letter)."""
     # Only rows with 计 somewhere (after NFKC it is still 计) can be total rows: look
     # closely at those few instead of gathering every row's first cell.
@@ -509,7 +515,7 @@ def _total_rows(body: pa.Table, present: dict[str, np.ndarray]) -> list[tuple[in
             candidate |= pc.fill_null(pc.match_substring(column, "计"), False).to_numpy()
     totals = []
     for i in np.flatnonzero(candidate).tolist():
-        letter = next(c for c in body.column_names if present[c][i])
+        letter = next(c for c in body.column_names if body.column(c)[i].is_valid)
         word = re.sub(r"(?:\s|:)+|\([^()]*\)$", "", V.key_of(body.column(letter)[i].as_py()))
         if word in TOTAL_WORDS:
             totals.append((i, letter))
