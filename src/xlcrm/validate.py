@@ -924,9 +924,10 @@ def _cross_sheet(members: list[Submission], subsidiary: str, reference: Referenc
             if sheet is SALES and "customer_name" in table.letters:
                 at = pc.index_in(keys, value_set=named_keys)
                 given = table.keys["customer_name"]
-                differs = pc.fill_null(pc.not_equal(given, pc.take(expected_keys, at)), False)
-                _row_findings(m, table, "customer_name", _mask(differs), "name_mismatch",
-                              expected=pc.take(expected_names, at))
+                differs = _mask(pc.not_equal(given, pc.take(expected_keys, at)))
+                if differs.any():
+                    _row_findings(m, table, "customer_name", differs, "name_mismatch",
+                                  expected=pc.take(expected_names, at))
     # A 公司信息 left empty does not replace the staff list the ledger knows.
     staff_tables = [m for m in members if m.in_force(STAFF.name) and has_rows(m, STAFF.name)]
     if staff_tables:
