@@ -145,10 +145,14 @@ def _plain_numbers(raw: pd.Series, places: int) -> tuple[np.ndarray, np.ndarray]
     within 1e-6 of an integer in binary floating point, so rounding it gives the exact
     integer. Returns (mask of plain cells, their integers)."""
     digits = 15 - places
-    plain = raw.str.fullmatch(rf"-?[0-9]{{1,{digits}}}(?:\.[0-9]{{1,{places}}})?").fillna(False)
-    mask = plain.to_numpy(dtype=bool)
-    numbers = pd.to_numeric(raw.where(plain), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    scaled = np.round(np.where(mask, numbers, 0.0) * 10**places).astype(np.int64)
+    # In Arrow: its string-to-double cast (correctly rounded) costs a fraction of
+    # pd.to_numeric on text.
+    text = arrow_of(raw)
+    plain = pc.fill_null(pc.match_substring_regex(
+        text, rf"^-?[0-9]{{1,{digits}}}(?:\.[0-9]{{1,{places}}})?$"), False)
+    mask = plain.to_numpy(zero_copy_only=False)
+    numbers = pc.cast(pc.if_else(plain, text, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    scaled = np.round(numbers * 10**places).astype(np.int64)
     return mask, scaled
 
 
