@@ -22,7 +22,6 @@ from pathlib import Path
 import fastexcel
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -136,6 +135,8 @@ def _load(reader: fastexcel.ExcelReader, name: str) -> pa.Table:
     # eager=True goes straight to Arrow, about a tenth faster than the lazy sheet and
     # its to_arrow(); but an eager batch does not say where its columns are (leading
     # blank columns are dropped), so use_columns records each column's position.
+    # whitespace_as_null: a blank cell is null whatever the format wrote (.ods gives "")
+    # and so is a cell of spaces alone (U+3000 and U+00A0 included).
     position: dict[str, int] = {}
 
     def keep(column: fastexcel.ColumnInfoNoDtype) -> bool:
@@ -143,18 +144,9 @@ def _load(reader: fastexcel.ExcelReader, name: str) -> pa.Table:
         return True
 
     batch = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True,
-                              use_columns=keep)
-    # A blank cell is null whatever the format wrote: .ods gives "" and a cell may hold
-    # only spaces (U+3000 and U+00A0 included).
-    columns = []
-    for column in batch.columns:
-        text = column.cast(pa.string())
-        blank = pc.or_(pc.equal(text, ""), pc.utf8_is_space(text))
-        if pc.any(blank).as_py():
-            text = pc.if_else(blank, pa.scalar(None, pa.string()), text)
-        columns.append(text)
+                              use_columns=keep, whitespace_as_null=True)
     letters = [xl_col_to_name(position[n]) for n in batch.schema.names]
-    return pa.table(columns, names=letters)
+    return pa.table([c.cast(pa.string()) for c in batch.columns], names=letters)
 
 
 def _as_string(arrow_type: pa.DataType) -> pd.StringDtype | None:
