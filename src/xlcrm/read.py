@@ -146,7 +146,8 @@ def _load(reader: fastexcel.ExcelReader, name: str) -> pa.Table:
     batch = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string", eager=True,
                               use_columns=keep, whitespace_as_null=True)
     letters = [xl_col_to_name(position[n]) for n in batch.schema.names]
-    return pa.table([c.cast(pa.string()) for c in batch.columns], names=letters)
+    return pa.table([c if c.type == pa.string() else c.cast(pa.string()) for c in batch.columns],
+                    names=letters)
 
 
 def _as_string(arrow_type: pa.DataType) -> pd.StringDtype | None:
