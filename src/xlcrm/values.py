@@ -86,10 +86,10 @@ def match_key(text: pd.Series) -> pd.Series:
     if pc.all(pc.string_is_ascii(arrow)).as_py() is not False:
         # NFKC leaves ASCII as it is (codes, numbers, document numbers): only the trim.
         return _series(pc.utf8_trim_whitespace(arrow), text)
-    codes, uniques = pd.factorize(text.astype("string"), use_na_sentinel=True)
-    distinct = pc.utf8_trim_whitespace(pc.utf8_normalize(pa.array(uniques.astype("string[pyarrow]")), form="NFKC"))
-    taken = pc.take(distinct, pa.array(codes, mask=codes < 0))
-    return _series(taken, text)
+    # NFKC once per distinct text (names and places repeat down a column).
+    encoded = arrow.dictionary_encode()
+    distinct = pc.utf8_trim_whitespace(pc.utf8_normalize(encoded.dictionary, form="NFKC"))
+    return _series(pc.take(distinct, encoded.indices), text)
 
 
 def _compact(text: pd.Series) -> pd.Series:
