@@ -2,7 +2,8 @@
 
 Every parser takes a column of cell text as the reader gives it (NA for a
 blank cell) and returns a `Parsed`: the normalised values (NA where blank
-or bad) and, per cell, the rule it breaks (NA where fine). Money is held as
+or bad) and, per cell, the rule it breaks (its number in RULES, 0 where
+fine). Money is held as
 integer fen, decimals as integer millionths, percentages as millionths of
 one: exact, and summed and compared without binary floating point.
 """
