@@ -3,9 +3,9 @@
 Every parser takes a column of cell text as the reader gives it (NA for a
 blank cell) and returns a `Parsed`: the normalised values (NA where blank
 or bad) and, per cell, the rule it breaks (its number in RULES, 0 where
-fine). Money is held as
-integer fen, decimals as integer millionths, percentages as millionths of
-one: exact, and summed and compared without binary floating point.
+fine). Money is held as integer fen, decimals as integer millionths,
+percentages as millionths of one: exact, and summed and compared without
+binary floating point.
 """
 
 from __future__ import annotations
