@@ -557,12 +557,12 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_table
 
     # Columns by field key, in the sheet's order: the typed values, the rule broken per
     # cell (a number into V.RULES, 0 where fine) and the cell text for the messages.
-    data: dict[str, pd.Series] = {}
-    errors: dict[str, np.ndarray] = {}
+    data: _Data = {}
+    errors: _Errors = {}
     raw_text: dict[str, pd.Series] = {}
     for f in sheet.fields:
         parsed = parsed_columns.get(f.key) or V.blank_column(f, position)
-        error = parsed.error.copy()
+        errors[f.key] = error = parsed.error.copy()
         if f.required and f.key in text:
             has_column = np.repeat([f.key in r.letters for r in batch], sizes)
             # The reader gives every blank or all-space cell as NA.
@@ -573,14 +573,13 @@ def _check_tables(stack: _Stack, parsed_columns: dict[str, V.Parsed], keep_table
                 out |= (parsed.values < f.minimum).fillna(False).to_numpy(dtype=bool)
             if f.maximum is not None:
                 out |= (parsed.values > f.maximum).fillna(False).to_numpy(dtype=bool)
-            error[(error == 0) & out] = V.RULE["out_of_range"]
+            _mark(errors, f.key, out, "out_of_range")
         broken = error != 0
         # A value that breaks a rule is not used; a malformed phone is only a warning.
         if f.kind != Kind.PHONE and broken.any():
             data[f.key] = parsed.values.where(~broken)
         else:
             data[f.key] = parsed.values
-        errors[f.key] = error
         if f.key in text:
             raw_text[f.key] = text[f.key]
         if parsed.detail is not None:
