@@ -404,7 +404,7 @@ def test_every_sheet_and_column_of_the_spec_is_there(summary: Path) -> None:
 
 
 def test_a_long_detail_continues_on_further_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("xlcrm.write.summary.DETAIL_ROWS_PER_SHEET", 4)
+    monkeypatch.setattr("xlcrm.write.details.DETAIL_ROWS_PER_SHEET", 4)
     inbox = tmp_path / "inbox"
     write_group(inbox, lost_customer_pays=False)
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.sqlite'}")

@@ -93,7 +93,7 @@ def test_a_failed_run_leaves_the_ledger_and_outputs_as_they_were(
 def test_a_newer_schema_is_refused(ledger: Ledger) -> None:
     with ledger.engine.begin() as c:
         c.execute(meta.update().where(meta.c.key == "schema_version").values(value="99"))
-    with pytest.raises(LedgerError, match="结构版本 99 比本程序支持的 1 新"):
+    with pytest.raises(LedgerError, match="结构版本 99 比本程序支持的 2 新"):
         Ledger.open(ledger.engine.url.render_as_string(hide_password=False))
 
 

@@ -16,11 +16,10 @@ from xlcrm.policy.receivables import (
     NO_LIMIT_SHIPMENT,
     OVER_LIMIT,
     OVER_LIMIT_SHIPMENT,
-    closing_balances,
-    first_openings,
     group_exposure,
     limit_shipments,
     limit_warnings,
+    opening_differences,
     ordered_movements,
     running_balances,
 )
@@ -78,36 +77,6 @@ def test_running_balances_start_from_the_opening() -> None:
     # S1/U1: 1000 − 800 = 200, + 500 = 700, − 100 = 600.
     assert got == [("S1", "U1", "回款", 200), ("S1", "U1", "发货", 700), ("S1", "U1", "退货", 600),
                    ("S1", "U2", "发货", 300), ("S2", "U1", "发货", 30)]
-
-
-def test_closing_balances_add_every_movement_up_to_e() -> None:
-    tx = _tx([
-        ("S1", "U1", D(2025, 11, 5), "发货", 400, 2),
-        ("S1", "U1", D(2026, 3, 31), "回款", 150, 3),
-        ("S1", "U1", D(2026, 4, 1), "发货", 9999, 4),  # after E
-        ("S1", "U2", D(2026, 2, 1), "发货", 300, 5),
-        ("S1", "U2", D(2026, 2, 1), "退货", 300, 6),
-        ("S1", "U3", D(2026, 2, 1), "发货", 70, 7),
-    ])
-    openings = _openings({("S1", "U1"): 100, ("S1", "U2"): 0, ("S1", "U4"): 250})
-    closing = closing_balances(openings, tx, Q1_END)
-    got = dict(zip(zip(closing["subsidiary"], closing["customer_uscc"]), closing["closing"]))
-    assert got == {("S1", "U1"): 350, ("S1", "U2"): 0, ("S1", "U3"): 70, ("S1", "U4"): 250}
-
-
-def test_first_openings_come_from_each_pairs_earliest_sheet() -> None:
-    sheets = pd.DataFrame([
-        ("S1", "U1", D(2025, 12, 31), 5, 500),
-        ("S1", "U2", D(2025, 12, 31), 6, None),  # blank: 0
-        ("S1", "U1", D(2026, 3, 31), 2, 999),  # later sheet: the carried balance governs
-        ("S1", "U3", D(2026, 3, 31), 3, 300),  # first listed in 2026Q1
-        ("S2", "U1", D(2026, 3, 31), 2, 70),
-        ("S2", None, D(2026, 3, 31), 4, 80),  # no USCC
-    ], columns=["subsidiary", "uscc", "period_end", "source_row", "opening_balance"])
-    sheets["opening_balance"] = pd.array(sheets["opening_balance"].tolist(), dtype="Int64")
-    openings = first_openings(sheets)
-    got = dict(zip(zip(openings["subsidiary"], openings["customer_uscc"]), openings["opening"]))
-    assert got == {("S1", "U1"): 500, ("S1", "U2"): 0, ("S1", "U3"): 300, ("S2", "U1"): 70}
 
 
 @pytest.mark.parametrize(("opening", "amount", "limit", "expected"), [
@@ -169,19 +138,6 @@ def test_limit_warnings(closing: int, limit: int | None, expected: tuple[str, in
     assert (OVER_LIMIT, NO_LIMIT) == ("超限", "无额度")
 
 
-def test_a_customer_no_longer_listed_that_still_owes_stays_in_the_warnings() -> None:
-    # U1 is listed in 2025Q4 with 800 owed and not in the 2026Q1 sheet; U2 is listed in both.
-    sheets = pd.DataFrame({
-        "subsidiary": ["S1", "S1", "S1"], "uscc": ["U1", "U2", "U2"],
-        "period_end": [D(2025, 12, 31), D(2025, 12, 31), D(2026, 3, 31)], "source_row": [2, 3, 2],
-        "opening_balance": pd.array([800, 0, 0], dtype="Int64"),
-    })
-    tx = _tx([("S1", "U1", D(2026, 1, 15), "回款", 300, 2), ("S1", "U2", D(2026, 1, 15), "发货", 200, 3)])
-    closing = closing_balances(first_openings(sheets), tx, Q1_END)
-    warnings = limit_warnings(closing, _limits({("S1", "U2"): 500}))
-    assert list(zip(warnings["customer_uscc"], warnings["kind"], warnings["excess"])) == [("U1", NO_LIMIT, 500)]
-
-
 def test_group_exposure() -> None:
     closing = pd.DataFrame([
         ("S1", "U1", 100), ("S2", "U1", 200),
@@ -211,3 +167,19 @@ def test_group_exposure_without_shared_customers_is_empty() -> None:
                               pd.DataFrame(columns=["subsidiary", "customer_uscc", "grade"]))
     assert exposure.empty
     assert list(exposure.columns) == ["customer_uscc", "subsidiaries", "closing", "limit", "grades_differ"]
+
+
+def test_opening_differences_beyond_the_tolerance_only() -> None:
+    stated = pd.DataFrame({
+        "subsidiary": ["S1", "S1", "S1", "S1", "S2"], "period": "2026Q1",
+        "uscc": ["U1", "U2", "U3", "U4", "U1"],
+        "opening_balance": pd.array([10_000, 10_001, 12_000, None, 5], dtype="Int64"),
+    })
+    carried = pd.DataFrame({
+        "subsidiary": ["S1", "S1", "S1", "S1"], "period": "2026Q1",
+        "customer_uscc": ["U1", "U2", "U3", "U4"], "carried": [10_000, 10_000, 10_000, 10_000],
+    })
+    got = opening_differences(stated, carried, tolerance_fen=1)
+    # U2 is within 0.01 元; U4 states none; S2/U1 has no previous period.
+    assert got.to_dict("records") == [{"subsidiary": "S1", "customer_uscc": "U3", "carried": 10_000,
+                                       "stated": 12_000, "difference": 2_000}]

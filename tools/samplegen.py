@@ -314,8 +314,10 @@ class Group:
     """Simulates a group's subsidiaries month by month and yields their submissions."""
 
     def __init__(self, *, n_subsidiaries: int, customers_per_subsidiary: int,
-                 sales_lines_per_workbook: int | None, months: int, first_month: str, seed: int):
+                 sales_lines_per_workbook: int | None, months: int, first_month: str, seed: int,
+                 industries: tuple[str, ...] | None = None):
         self.rng = random.Random(seed)
+        self.industries = industries
         y, m = map(int, first_month.split("-"))
         self.months = [(y + (m - 1 + i) // 12, (m - 1 + i) % 12 + 1) for i in range(months)]
         self.companies: list[Company] = []
@@ -326,7 +328,10 @@ class Group:
     # -- set-up
     def new_subsidiary(self, i: int, n: int, customers: int, lines: int | None) -> Subsidiary:
         rng = self.rng
-        if i < len(SAMPLE_SUBSIDIARIES):
+        if self.industries:  # a group of generated names, industries in this cycle
+            industry = self.industries[i % len(self.industries)]
+            name = f"{industry}分公司{i + 1:03d}"
+        elif i < len(SAMPLE_SUBSIDIARIES):
             name, industry = SAMPLE_SUBSIDIARIES[i]
         else:
             industry = ("化工", "化工", "医药", "其他")[i % 4]
@@ -1020,14 +1025,15 @@ def plan_files(subm: Submission, event: str | None, skip_staff: bool
 def write_group(out_dir: str | Path, *, n_subsidiaries: int = 6, customers_per_subsidiary: int = 30,
                 sales_lines_per_workbook: int | None = None, months: int = 15,
                 first_month: str = "2025-01", messy: bool = True, seed: int = DEFAULT_SEED,
-                ) -> list[Path]:
+                industries: tuple[str, ...] | None = None) -> list[Path]:
     """Write xlcrm.toml and inbox/YYYY-MM/*.xlsx for a simulated group; return the files written.
 
     医药 subsidiaries submit every month, the others each quarter (in the folder
     of the quarter's last month). With messy=True the workbooks vary the way
     clerks' files do and the story events happen (a missed quarter, a
     correction, a split quarter); messy=False gives template-clean workbooks.
-    sales_lines_per_workbook is approximate (customers come and go).
+    sales_lines_per_workbook is approximate (customers come and go). `industries`, a
+    cycle such as ("化工", "其他"), replaces the sample's subsidiaries and their mix.
     """
     out = Path(out_dir)
     config = out / "xlcrm.toml"
@@ -1037,7 +1043,7 @@ def write_group(out_dir: str | Path, *, n_subsidiaries: int = 6, customers_per_s
     out.mkdir(parents=True, exist_ok=True)
     group = Group(n_subsidiaries=n_subsidiaries, customers_per_subsidiary=customers_per_subsidiary,
                   sales_lines_per_workbook=sales_lines_per_workbook, months=months,
-                  first_month=first_month, seed=seed)
+                  first_month=first_month, seed=seed, industries=industries)
     events = story_events(group) if messy else {}
     files = [write_config(out, group.subs)]
     rng = random.Random(seed + 1)

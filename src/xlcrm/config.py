@@ -54,6 +54,8 @@ class Policy:
     visits_due_day: int = 10
     written_report_due_day: int = 15
     holiday_shift: bool = False
+    # A person reads pages: a longer per-transaction list goes to per-subsidiary workbooks.
+    detail_rows_in_summary: int = 50_000
     visit_interval_days: dict[str, dict[str, int]] = field(
         default_factory=lambda: {
             "A": {"一级": 30, "二级": 30, "三级": 15},

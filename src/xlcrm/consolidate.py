@@ -1,9 +1,13 @@
-"""A consolidation run: validate an inbox, load the ledger, compute policy, write outputs.
+"""A consolidation run: validate an inbox, read what the run needs, compute, load the
+ledger and write the outputs.
 
-One run is for one month M. Its data replace the month's data in the ledger,
-its classes are saved, its run record written and its outputs staged in one
-transaction; the outputs are renamed into place only after the commit, so a
-run killed midway leaves the ledger and the output folder as they were.
+One run is for one month M. In one transaction it reads from the ledger only what its
+windows need (`read_window`), computes (policy.consolidation), replaces the month's
+loads and writes its run record; meanwhile its outputs are written to a staging
+folder by a pool of threads (the summary, the written report and, for a long
+detail, one workbook per subsidiary). The outputs are renamed into place only after
+the commit, so a run killed midway leaves the ledger and the output folder as they
+were.
 """
 
 from __future__ import annotations
@@ -16,54 +20,48 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__
-from .config import Config, Policy
+from .config import Config
 from .findings import count
 from .ledger import (
-    GROUP_SCOPE,
+    CARRIED,
+    DATA_TABLES,
     Ledger,
+    account_states,
     assessments,
     customers,
     inputs_digest,
+    sales_months,
     sheets_json,
     transactions,
+    visits,
+    window_months,
 )
-from .ledger import market as market_table
-from .ledger import visits as visits_table
 from .periods import Period, parse_period, stored_period, window_of
-from .policy import changes as changes_policy
-from .policy import credit
+from .policy import carry as carry_policy
 from .policy import visits as visits_policy
-from .policy.classes import class_change, classify, previous_class_month
-from .policy.deadlines import chinese_working_day, due_date, due_day, reports_due, submission_status
-from .policy.growth import growth_rate, rank_growth
-from .policy.receivables import (
-    OVER_LIMIT_SHIPMENT,
-    closing_balances,
-    first_openings,
-    group_exposure,
-    limit_shipments,
-    limit_warnings,
-    opening_differences,
-    running_balances,
-)
-from .policy.sales import in_window, rates, sales_figures, trailing_twelve_months
+from .policy.consolidation import compute, previous_classes_month
+from .policy.sales import trailing_twelve_months
 from .read import file_digest, find_workbooks
-from .schema import CREDIT, CUSTOMERS, DATA_SHEETS, MARKET, SALES, STAFF, VISITS
+from .results import Consolidation, Reading
+from .schema import CREDIT, CUSTOMERS, MARKET, SALES, STAFF, VISITS
 from .validate import ROW, Submission, has_rows, validate_files
 from .values import match_key
+from .write import details as details_writer
 from .write import report as report_writer
 from .write import summary as summary_writer
+from .write.common import file_sha256
 
 MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
 LOADED, PARTIAL, RETURNED = "已汇总", "部分汇总", "退回"
-GRADE_ORDER = {"一级": 1, "二级": 2, "三级": 3}
+KEYS = ["subsidiary", "customer_uscc"]
 
 
 class InboxError(Exception):
@@ -82,51 +80,7 @@ class RunOutcome:
     report: Path | None
     submissions: list[Submission]
     statuses: dict[str, str]  # file -> 已汇总 / 部分汇总 / 退回
-    skipped: bool = False
-
-
-@dataclass
-class Consolidation:
-    """Everything a run computed, as tables the summary and the report are written from."""
-
-    config: Config
-    run_month: Period
-    window: Period
-    run_id: int
-    compiled_at: dt.datetime
-    operator: str
-    inputs: pd.DataFrame
-    status: pd.DataFrame
-    customer_list: pd.DataFrame
-    sales_summary: pd.DataFrame
-    regions: pd.DataFrame
-    salespeople: pd.DataFrame
-    group_classes: pd.DataFrame
-    growth: pd.DataFrame
-    growth_known: bool
-    c_class: pd.DataFrame
-    changes: pd.DataFrame
-    detail: pd.DataFrame
-    market: pd.DataFrame
-    subsidiary_sales: pd.DataFrame
-    subsidiary_classes: pd.DataFrame
-    credit: pd.DataFrame
-    limit_warnings: pd.DataFrame
-    limit_shipments: pd.DataFrame
-    exposure: pd.DataFrame
-    visits: pd.DataFrame
-    complaints: pd.DataFrame
-    opening_differences: pd.DataFrame
-    inbox: Path | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def end(self) -> dt.date:
-        return self.run_month.end
-
-    @property
-    def quarter_end(self) -> bool:
-        return self.run_month.is_quarter_end
+    details: list[Path] | None = None
 
 
 # ---------------------------------------------------------------- which runs
@@ -168,7 +122,7 @@ def run(
     folder: Path, run_month: Period, config: Config, ledger: Ledger, out_dir: Path, *,
     accept_partial: bool = False, now: Callable[[], dt.datetime] = dt.datetime.now,
     operator: str | None = None, progress: Callable[..., None] | None = None,
-    display_root: Path | None = None,
+    display_root: Path | None = None, jobs: int | None = None,
 ) -> RunOutcome:
     files = find_workbooks([folder])
     root = display_root or folder.parent
@@ -179,40 +133,77 @@ def run(
     operator = operator or _operator()
     started = now()
     in_force = _sheets_to_load(subs, statuses)
-    frames, market_rows = _frames(subs, in_force, str(run_month), ledger)
+    frames = _frames(subs, in_force, str(run_month))
     inputs = _inputs(subs, statuses, frames, in_force)
-    replaced = {s.group_key for s in subs if statuses[s.file] != RETURNED and s.group_key}
+    received = _received(subs, statuses)
+    loaded_keys = {(sub, str(per)) for s in subs if statuses[s.file] != RETURNED and s.group_key
+                   for sub, per in [s.group_key]}
     staging = Path(tempfile.mkdtemp(prefix=".xlcrm-staging-", dir=_staging_parent(out_dir)))
     try:
+        if ledger.meta_value(CARRIED) is None:
+            carry_history(ledger)
         with ledger.transaction():
             run_id = ledger.start_run(
                 str(run_month), operator=operator, version=__version__,
                 config_sha256=config.digest, inputs_sha256=inputs_digest(s.sha256 for s in subs),
                 accept_partial=accept_partial, now=started, outcome="ok",
             )
-            ledger.replace_run_data(
-                run_id, str(run_month), frames, market_rows, pd.DataFrame(),
-                [{k: v for k, v in i.items() if not k.startswith("_")} for i in inputs],
-                [(sub, str(per)) for sub, per in replaced],
-            )
-            result = compute(ledger, config, run_month, subs, statuses, inputs, run_id,
+            dropped = ledger.replaced_loads(str(run_month), loaded_keys)
+            _resolve_uscc(frames, ledger, dropped)
+            reading, carried = read_window(ledger, config, run_month, frames, dropped)
+            inputs_frame = pd.DataFrame([{k: v for k, v in i.items() if not k.startswith("_")}
+                                         for i in inputs])
+            result = compute(reading, config, received, inputs_frame, run_id,
                              compiled_at=started, operator=operator)
             result.inbox = root.resolve()
-            ledger.save_classes(str(run_month), result.group_classes, result.subsidiary_classes)
-            staged_summary = summary_writer.write_summary(result, staging / summary_writer.summary_name(run_month))
-            staged_report = report_writer.write_report(result, staging / report_writer.report_name(run_month))
-            summary = out_dir / staged_summary.name
-            report = out_dir / staged_report.name
+            with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+                written = _write_outputs(pool, result, staging)
+                _load(ledger, run_id, run_month, frames, carried, inputs, dropped)
+                ledger.save_classes(str(run_month), result.group_classes, result.subsidiary_classes)
+                staged = [f.result() for f in written]
+            ledger.record_outputs(run_id, [
+                (p.relative_to(staging).as_posix(), *file_sha256(p)) for p in staged])
+            summary = out_dir / staged[0].name
             ledger.finish_run(run_id, "ok", now(), summary_path=str(summary))
-        out_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(staged_summary, summary)
-        os.replace(staged_report, report)
+        _publish(staging, staged, out_dir, run_month)
     except Exception as e:
         _record_failure(ledger, run_month, config, subs, accept_partial, operator, now, e)
         raise ConsolidationError(f"{run_month} 汇总失败，台账与输出未作改动：{e}") from e
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return RunOutcome(run_month, run_id, summary, report, subs, statuses)
+    details = [out_dir / p.relative_to(staging) for p in staged[2:]]
+    return RunOutcome(run_month, run_id, summary, out_dir / staged[1].name, subs, statuses,
+                      details)
+
+
+def _write_outputs(pool: ThreadPoolExecutor, result: Consolidation, staging: Path) -> list[Future[Path]]:
+    """The summary, the report and the detail workbooks, written by the pool's threads
+    (most of their work is in XlsxWriter's zip and Arrow's kernels, which leave the GIL)."""
+    month = result.run_month
+    tasks = [pool.submit(summary_writer.write_summary, result, staging / summary_writer.summary_name(month)),
+             pool.submit(report_writer.write_report, result, staging / report_writer.report_name(month))]
+    if details_writer.needed(result):
+        for subsidiary, tx, shipments in details_writer.by_subsidiary(result):
+            target = staging / details_writer.FOLDER / details_writer.detail_name(subsidiary, month)
+            tasks.append(pool.submit(details_writer.write_detail, result, subsidiary, tx, shipments, target))
+    return tasks
+
+
+def _publish(staging: Path, staged: list[Path], out_dir: Path, run_month: Period) -> None:
+    """Rename the staged outputs into the output folder; detail workbooks of the same
+    month that this run did not write (an earlier run's) go, so none is left stale."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    details = out_dir / details_writer.FOLDER
+    mine = {p.name for p in staged[2:]}
+    if details.is_dir():
+        for old in details.glob(f"*_{details_writer.month_text(run_month)}.xlsx"):
+            if old.name not in mine:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    for p in staged:
+        target = out_dir / p.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(p, target)
 
 
 def _staging_parent(out_dir: Path) -> Path:
@@ -263,12 +254,15 @@ def _decide(sub: Submission, accept_partial: bool) -> str:
     return LOADED
 
 
-def _frames(
-    subs: list[Submission], in_force: set[tuple[str, str]], run_month: str, ledger: Ledger,
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The rows to load: sheets in force of accepted workbooks, without rows in error."""
+# ---------------------------------------------------------------- this run's rows
+
+
+def _frames(subs: list[Submission], in_force: set[tuple[str, str]], run_month: str,
+            ) -> dict[str, pd.DataFrame]:
+    """The rows to load: sheets in force of accepted workbooks, without rows in error.
+    Each row says where it came from (run_month, subsidiary, period, source_file,
+    source_row); 市场分析 as topic and analysis."""
     parts: dict[str, list[pd.DataFrame]] = {}
-    market_rows = []
     for s in subs:
         if s.group_key is None:
             continue
@@ -277,24 +271,18 @@ def _frames(
             if (s.file, name) not in in_force:
                 continue
             if name == MARKET.name:
-                market_rows += [
-                    {"run_month": run_month, "subsidiary": subsidiary, "period": str(period),
-                     "source_file": s.file, "topic": t, "analysis": a} for t, a in s.market
-                ]
-                continue
-            data = table.data
-            bad = s.error_rows(name)
-            if bad:
-                data = data[~data[ROW].isin(bad)]
-            frame = data.rename(columns={ROW: "source_row"}).copy()
-            frame["run_month"] = run_month
-            frame["subsidiary"] = subsidiary
-            frame["period"] = str(period)
-            frame["source_file"] = s.file
+                data = pd.DataFrame(s.market, columns=["topic", "analysis"])
+            else:
+                data = table.data
+                bad = s.error_rows(name)
+                if bad:
+                    data = data[~data[ROW].isin(bad)]
+                data = data.rename(columns={ROW: "source_row"})
+            frame = data.reset_index(drop=True)
+            frame = frame.assign(run_month=run_month, subsidiary=subsidiary, period=str(period),
+                                 source_file=s.file)
             parts.setdefault(name, []).append(frame)
-    frames = {name: pd.concat(p, ignore_index=True) for name, p in parts.items()}
-    _resolve_uscc(frames, ledger)
-    return frames, pd.DataFrame(market_rows)
+    return {name: pd.concat(p, ignore_index=True) for name, p in parts.items()}
 
 
 def _sheets_to_load(subs: list[Submission], statuses: dict[str, str]) -> set[tuple[str, str]]:
@@ -317,36 +305,40 @@ def _sheets_to_load(subs: list[Submission], statuses: dict[str, str]) -> set[tup
     return {(s.file, name) for (_, name), s in chosen.items()}
 
 
-def _resolve_uscc(frames: dict[str, pd.DataFrame], ledger: Ledger) -> None:
+def _resolve_uscc(frames: dict[str, pd.DataFrame], ledger: Ledger, skip: list[int]) -> None:
     """Give rows that name a customer by 客户编号 the customer's USCC (the group-wide key):
-    from the same subsidiary's customer sheet for the period, else the ledger's latest."""
-    known = ledger.frame(customers, None)[["subsidiary", "period", "customer_no", "uscc"]]
+    from the same subsidiary's customer sheet for the period, else the latest one that
+    lists the number (this run's or the ledger's)."""
     here = frames.get(CUSTOMERS.name)
-    sources = [known]
-    if here is not None:
-        sources.append(here[["subsidiary", "period", "customer_no", "uscc"]])
-    book = pd.concat(sources, ignore_index=True)
+    columns = ["subsidiary", "period", "customer_no", "uscc"]
+    book = here[columns].copy() if here is not None else pd.DataFrame(columns=columns)
     book["key"] = match_key(book["customer_no"].astype("string"))
-    book["_end"] = book["period"].map(lambda p: stored_period(p).end)
-    book = book.sort_values("_end").dropna(subset=["uscc"])
+    book = book.dropna(subset=["uscc"])
     exact = book.drop_duplicates(["subsidiary", "period", "key"], keep="last").set_index(
         ["subsidiary", "period", "key"])["uscc"]
-    latest = book.drop_duplicates(["subsidiary", "key"], keep="last").set_index(
-        ["subsidiary", "key"])["uscc"]
     for name in (SALES.name, CREDIT.name, VISITS.name):
         frame = frames.get(name)
         if frame is None:
             continue
         key = match_key(frame["customer_no"].astype("string"))
         by_period = pd.MultiIndex.from_arrays([frame["subsidiary"], frame["period"], key])
-        by_sub = pd.MultiIndex.from_arrays([frame["subsidiary"], key])
-        uscc = pd.Series(exact.reindex(by_period).to_numpy(), index=frame.index)
-        fallback = pd.Series(latest.reindex(by_sub).to_numpy(), index=frame.index)
-        frame["customer_uscc"] = uscc.fillna(fallback).astype("string")
+        uscc = pd.Series(exact.reindex(by_period).to_numpy(), index=frame.index, dtype=object)
+        missing = uscc.isna() & key.notna()
+        if missing.any():
+            wanted = set(zip(frame.loc[missing, "subsidiary"], key[missing]))
+            known = pd.concat([book, ledger.customer_numbers(wanted, skip)], ignore_index=True)
+            known = known.dropna(subset=["uscc"])
+            known["_end"] = known["period"].map(lambda p: stored_period(p).end)
+            latest = known.sort_values("_end", kind="mergesort").drop_duplicates(
+                ["subsidiary", "key"], keep="last").set_index(["subsidiary", "key"])["uscc"]
+            by_sub = pd.MultiIndex.from_arrays([frame.loc[missing, "subsidiary"], key[missing]])
+            uscc[missing] = latest.reindex(by_sub).to_numpy()
+        frame["customer_uscc"] = uscc.astype("string")
 
 
 def _inputs(subs: list[Submission], statuses: dict[str, str], frames: dict[str, pd.DataFrame],
             in_force: set[tuple[str, str]]) -> list[dict[str, object]]:
+    counts = {name: frame["source_file"].value_counts() for name, frame in frames.items()}
     rows = []
     for s in subs:
         errors, warnings = count(s.findings)
@@ -358,9 +350,7 @@ def _inputs(subs: list[Submission], statuses: dict[str, str], frames: dict[str, 
                 other = s.superseded.get(name)
                 loaded[name] = f"已被 {other} 更正" if other else "未采用（另一工作簿的同表有数据）"
                 continue
-            frame = frames.get(name)
-            loaded[name] = int((frame["source_file"] == s.file).sum()) if frame is not None \
-                else len(s.market) if name == MARKET.name else 0
+            loaded[name] = int(counts[name].get(s.file, 0)) if name in counts else 0
         rows.append({
             "file": s.file, "sha256": s.sha256, "size": s.size, "subsidiary": s.subsidiary,
             "period": str(s.period) if s.period else None, "report_date": s.report_date,
@@ -370,369 +360,8 @@ def _inputs(subs: list[Submission], statuses: dict[str, str], frames: dict[str, 
     return rows
 
 
-# ---------------------------------------------------------------- policy over the ledger
-
-
-def compute(
-    ledger: Ledger, config: Config, run_month: Period, subs: list[Submission],
-    statuses: dict[str, str], inputs: list[dict[str, object]], run_id: int, *,
-    compiled_at: dt.datetime, operator: str,
-) -> Consolidation:
-    policy = config.policy
-    end = run_month.end
-    window = window_of(run_month)
-    last_year = window.year_earlier()
-    t_start, t_end = trailing_twelve_months(run_month)
-
-    sheets = ledger.frame(customers)
-    sheets["period_end"] = sheets["period"].map(lambda p: stored_period(p).end)
-    sheets = sheets[sheets["period_end"] <= end]
-    tx = ledger.frame(transactions)
-    tx = tx[tx["date"] <= pd.Timestamp(end)].dropna(subset=["customer_uscc"])
-    tx["customer_uscc"] = tx["customer_uscc"].astype(str)
-
-    # Each subsidiary's current customer sheet: its latest period up to E.
-    latest_end = sheets.groupby("subsidiary")["period_end"].transform("max")
-    current = sheets[sheets["period_end"] == latest_end].dropna(subset=["uscc"]).copy()
-    current["uscc"] = current["uscc"].astype(str)
-    this_run = sheets[sheets["run_month"] == str(run_month)]
-
-    # A/B/C: group and each subsidiary, over net sales in T.
-    # The customers classified: those with a 发货 or 退货 in T (a 回款 alone does not
-    # make a customer of T), and those listed in this run's customer sheets.
-    in_t = in_window(tx, t_start, t_end)
-    in_t = in_t[in_t["type"].isin(["发货", "退货"])]
-    value = sales_figures(in_t, ["customer_uscc"]).rename(columns={"net_sales": "value"})
-    listed = set(this_run["uscc"].dropna().astype(str))
-    group = classify(value, listed, cut_a=policy.class_a_cutoff, cut_b=policy.class_b_cutoff,
-                     method=policy.class_method)
-    previous_month = previous_class_month(str(run_month), run_month.is_quarter_end,
-                                          [m for m in ledger.class_months() if m != str(run_month)])
-    previous = ledger.classes_of(previous_month) if previous_month else pd.DataFrame(
-        columns=["scope", "customer_uscc", "customer_class"])
-    prev_group = previous[previous["scope"] == GROUP_SCOPE].set_index("customer_uscc")[
-        "customer_class"]
-    group["previous_class"] = group["customer_uscc"].map(prev_group).astype(object)
-    group["class_change"] = [class_change(p, c) for p, c in
-                             zip(group["previous_class"], group["customer_class"])]
-    subsidiary_rows = []
-    for name in sorted(set(in_t["subsidiary"]) | set(this_run["subsidiary"])):
-        own = sales_figures(in_t[in_t["subsidiary"] == name], ["customer_uscc"]).rename(
-            columns={"net_sales": "value"})
-        own_listed = set(this_run.loc[this_run["subsidiary"] == name, "uscc"].dropna().astype(str))
-        ranked = classify(own, own_listed, cut_a=policy.class_a_cutoff,
-                          cut_b=policy.class_b_cutoff, method=policy.class_method)
-        ranked["scope"] = name
-        subsidiary_rows.append(ranked)
-    subsidiary_classes = pd.concat(subsidiary_rows, ignore_index=True) if subsidiary_rows else \
-        pd.DataFrame(columns=["scope", "customer_uscc", "customer_class", "value"])
-
-    # Customer attributes: the latest sheet row of each USCC, this run's first.
-    attributes = current.sort_values(["period_end", "run_month"]).drop_duplicates(
-        "uscc", keep="last").set_index("uscc")
-    names = attributes["customer_name"].astype(str).to_dict()
-    fallback_names = sheets.dropna(subset=["uscc"]).drop_duplicates("uscc", keep="last")
-    for u, n in zip(fallback_names["uscc"], fallback_names["customer_name"]):
-        names.setdefault(str(u), str(n))
-    group["customer_name"] = group["customer_uscc"].map(names)
-
-    # Growth: W against W a year earlier.
-    covered = _covered_months(ledger)
-    known = all(str(m) in covered for m in last_year.month_list())
-    now_sales = sales_figures(in_window(tx, window.start, window.end), ["customer_uscc"])
-    then_sales = sales_figures(in_window(tx, last_year.start, last_year.end), ["customer_uscc"])
-    growth = rank_growth(now_sales, then_sales, group[["customer_uscc", "customer_class"]],
-                         known=known, min_growth=policy.potential_growth,
-                         min_sales_yuan=policy.potential_min_sales)
-    growth["customer_name"] = growth["customer_uscc"].map(names)
-
-    # Balances at E per subsidiary and customer.
-    openings = first_openings(sheets)
-    balances = closing_balances(openings, tx, end)
-
-    # Serving subsidiaries and salespeople from current sheets.
-    serving = current.groupby("uscc")["subsidiary"].agg(lambda s: "、".join(sorted(set(s))))
-    salespeople = current.groupby("uscc")["salesperson"].agg(
-        lambda s: "、".join(sorted({str(x) for x in s.dropna()})))
-    w_tx = in_window(tx, window.start, window.end)
-    ly_tx = in_window(tx, last_year.start, last_year.end)
-
-    # Credit: every assessment up to E scored; this quarter's and those due one listed.
-    quarter = run_month.containing_quarter()
-    assessed = _assessed(ledger, sheets, end, policy)
-    own = credit.latest_per_quarter(assessed).sort_values("quarter").drop_duplicates(
-        ["subsidiary", "customer_uscc"], keep="last")
-    grades_in_force = own[["subsidiary", "customer_uscc", "computed_grade", "grade"]].rename(
-        columns={"computed_grade": "grade_in_force", "grade": "own_grade"})
-    limits = credit.limits_in_force(assessed, quarter)
-    sold = set(zip(w_tx["subsidiary"], w_tx["customer_uscc"]))
-    review = credit.review_status(current, assessed, sold, end, policy)
-    credit_rows = _credit_rows(assessed, review, quarter, names) if run_month.is_quarter_end \
-        else pd.DataFrame()
-
-    # Receivables against the limits in force (第十五、十六条).
-    running = running_balances(openings, tx)
-    shipments = limit_shipments(running, limits, window.start, window.end)
-    shipments["customer_name"] = shipments["customer_uscc"].map(names)
-    warnings = limit_warnings(balances, limits)
-    stated = this_run.assign(
-        period_start=this_run["period"].map(lambda p: stored_period(p).start),
-    )
-    tolerance = int(Decimal(policy.balance_tolerance) * 100)
-    differences = opening_differences(openings, tx, stated, tolerance)
-    differences["customer_name"] = differences["customer_uscc"].map(names)
-    owners = current.drop_duplicates(["subsidiary", "uscc"]).set_index(["subsidiary", "uscc"])["salesperson"]
-    warnings["customer_name"] = warnings["customer_uscc"].map(names)
-    warnings["salesperson"] = [owners.get((a, b)) for a, b in zip(warnings["subsidiary"],
-                                                                  warnings["customer_uscc"])]
-    served = current.rename(columns={"uscc": "customer_uscc"})[["subsidiary", "customer_uscc"]]
-    exposure = group_exposure(balances, limits, served, grades_in_force.rename(
-        columns={"own_grade": "grade"}).dropna(subset=["grade"]))
-    exposure["customer_name"] = exposure["customer_uscc"].map(names)
-
-    # Visits, in quarter-end runs (拜访记录 is reported quarterly, 第十条).
-    if run_month.is_quarter_end:
-        seen = _visits(ledger, end)
-        visit_rows = visits_policy.visit_status(
-            current, subsidiary_classes, grades_in_force.rename(columns={"grade_in_force": "grade"}),
-            seen, window.start, end, policy)
-        complaint_rows = visits_policy.complaints(seen, subsidiary_classes, window.start, end)
-        complaint_rows["customer_name"] = complaint_rows["customer_uscc"].map(names)
-    else:
-        visit_rows = complaint_rows = pd.DataFrame()
-
-    worst_grade = _worst(grades_in_force, "grade_in_force")
-    customer_list = _customer_list(group, attributes, names, serving, salespeople, worst_grade,
-                                   growth)
-    sales_summary = _sales_summary(w_tx, ly_tx, balances, group, known)
-    region_table = _regions(group, attributes, w_tx)
-    salespeople_table = _salespeople(current, w_tx, shipments)
-    c_class = _c_class(group, growth, serving, in_t, w_tx, balances)
-    change_rows = _changes(sheets, this_run, group, names)
-    status = _status(config, run_month, subs, statuses)
-    detail = w_tx.copy()
-    detail["customer_name"] = detail["customer_uscc"].map(names)
-    detail = detail.sort_values(["subsidiary", "date", "source_file", "source_row"])
-    market = ledger.frame(market_table, market_table.c.run_month == str(run_month))
-    subsidiary_sales = sales_figures(w_tx, ["subsidiary"])
-
-    result = Consolidation(
-        config=config, run_month=run_month, window=window, run_id=run_id,
-        compiled_at=compiled_at, operator=operator,
-        inputs=pd.DataFrame([{k: v for k, v in i.items()} for i in inputs]),
-        status=status, customer_list=customer_list, sales_summary=sales_summary,
-        regions=region_table, salespeople=salespeople_table, group_classes=group,
-        growth=growth, growth_known=known, c_class=c_class, changes=change_rows,
-        detail=detail, market=market, subsidiary_sales=subsidiary_sales,
-        subsidiary_classes=subsidiary_classes, credit=credit_rows, limit_warnings=warnings,
-        limit_shipments=shipments, exposure=exposure, visits=visit_rows, complaints=complaint_rows,
-        opening_differences=differences,
-    )
-    return result
-
-
-def _covered_months(ledger: Ledger) -> set[str]:
-    months: set[str] = set()
-    for period in ledger.covered_periods():
-        p = parse_period(period)
-        if p is not None:
-            months |= {str(m) for m in p.month_list()}
-    return months
-
-
-def _assessed(ledger: Ledger, sheets: pd.DataFrame, end: dt.date, policy: Policy) -> pd.DataFrame:
-    """Every assessment up to E, scored, with 付款方式 and 账期 from the same sheet."""
-    frame = ledger.frame(assessments).dropna(subset=["customer_uscc"])
-    frame = frame[frame["period"].map(lambda p: stored_period(p).end) <= end]
-    frame["customer_uscc"] = frame["customer_uscc"].astype(str)
-    terms = sheets.dropna(subset=["uscc"]).drop_duplicates(["subsidiary", "period", "uscc"], keep="last")
-    terms = terms.rename(columns={"uscc": "customer_uscc"})[
-        ["subsidiary", "period", "customer_uscc", "payment_terms", "credit_days"]]
-    terms["customer_uscc"] = terms["customer_uscc"].astype(str)
-    if frame.empty:
-        return frame.assign(quarter=pd.Series(dtype=str), payment_terms=None, credit_days=None,
-                            score=None, computed_grade=pd.Series(dtype=str), grade_differs=False,
-                            suggested_limit=None, approval_status=None, approval_days=None,
-                            too_early=False)
-    return credit.assess(frame, terms, policy)
-
-
-def _credit_rows(assessed: pd.DataFrame, review: pd.DataFrame, quarter: Period,
-                 names: dict[str, str]) -> pd.DataFrame:
-    """This quarter's assessments, and the customers due one (未评估, 逾期未复评)."""
-    keys = ["subsidiary", "customer_uscc"]
-    this = credit.latest_per_quarter(assessed)
-    this = this[this["quarter"] == str(quarter)]
-    due = review[review["review"].isin([credit.NEVER_ASSESSED, credit.REVIEW_OVERDUE])]
-    due = due.merge(this[keys], on=keys, how="left", indicator=True)
-    due = due[due["_merge"] == "left_only"].drop(columns="_merge")
-    rows = pd.concat([this.merge(review, on=keys, how="left"), due], ignore_index=True)
-    rows["customer_name"] = rows["customer_uscc"].map(names)
-    rows["review"] = rows["review"].fillna(credit.REVIEW_OK)
-    return rows.sort_values(keys).reset_index(drop=True)
-
-
-def _visits(ledger: Ledger, end: dt.date) -> pd.DataFrame:
-    frame = ledger.frame(visits_table).dropna(subset=["customer_uscc"])
-    frame["customer_uscc"] = frame["customer_uscc"].astype(str)
-    frame = frame[frame["date"] <= pd.Timestamp(end)]
-    return visits_policy.unique_visits(frame)
-
-
-def _worst(grades: pd.DataFrame, column: str) -> pd.Series:
-    """Per USCC the worst grade among its subsidiaries."""
-    frame = grades.dropna(subset=[column])
-    frame = frame.assign(order=frame[column].map(GRADE_ORDER)).sort_values("order")
-    return frame.drop_duplicates("customer_uscc", keep="last").set_index("customer_uscc")[column]
-
-
-def _customer_list(group: pd.DataFrame, attributes: pd.DataFrame, names: dict[str, str],
-                   serving: pd.Series, salespeople: pd.Series, grades: pd.Series,
-                   growth: pd.DataFrame) -> pd.DataFrame:
-    g = growth.set_index("customer_uscc")
-    usccs = group["customer_uscc"]
-    frame = pd.DataFrame({
-        "customer_uscc": usccs,
-        "customer_name": usccs.map(names),
-        "province": usccs.map(attributes["province"]),
-        "org_type": usccs.map(attributes["org_type"]),
-        "relationship": usccs.map(attributes["relationship"]),
-        "serving": usccs.map(serving),
-        "salesperson": usccs.map(salespeople),
-        "customer_class": group["customer_class"],
-        "grade": usccs.map(grades),
-        "net_sales": usccs.map(g["net_sales"]).fillna(0).astype("int64"),
-        "growth": usccs.map(g["growth"]),
-        "new_customer": usccs.map(g["new_customer"]).fillna(False).astype(bool),
-    })
-    return frame.sort_values(["customer_class", "net_sales", "customer_uscc"],
-                             ascending=[True, False, True]).reset_index(drop=True)
-
-
-def _with_class(tx: pd.DataFrame, group: pd.DataFrame) -> pd.DataFrame:
-    classes = group.set_index("customer_uscc")["customer_class"]
-    return tx.assign(customer_class=tx["customer_uscc"].map(classes).fillna("C"))
-
-
-def _sales_summary(w_tx: pd.DataFrame, ly_tx: pd.DataFrame, balances: pd.DataFrame,
-                   group: pd.DataFrame, known: bool) -> pd.DataFrame:
-    keys = ["subsidiary", "customer_class"]
-    now = sales_figures(_with_class(w_tx, group), keys)
-    then = sales_figures(_with_class(ly_tx, group), keys)[[*keys, "net_sales"]].rename(
-        columns={"net_sales": "previous_net_sales"})
-    owed = _with_class(balances, group).groupby(keys)["closing"].sum().rename("receivable")
-    frame = now.merge(then, on=keys, how="outer").merge(owed.reset_index(), on=keys, how="outer")
-    for col in ("shipped", "returned", "net_sales", "collected", "previous_net_sales",
-                "receivable"):
-        frame[col] = frame[col].fillna(0).astype("int64")
-    frame["collection_rate"] = rates(frame["collected"], frame["net_sales"])
-    frame["growth"] = [growth_rate(c, p) if known else None
-                       for c, p in zip(frame["net_sales"], frame["previous_net_sales"])]
-    return frame.sort_values(keys).reset_index(drop=True)
-
-
-def _regions(group: pd.DataFrame, attributes: pd.DataFrame, w_tx: pd.DataFrame) -> pd.DataFrame:
-    province = attributes["province"]
-    customers_by = group.assign(province=group["customer_uscc"].map(province).fillna("（未知）"))
-    count_by = customers_by.groupby("province")["customer_uscc"].nunique().rename("customers")
-    tx = w_tx.assign(province=w_tx["customer_uscc"].map(province).fillna("（未知）"))
-    figures = sales_figures(tx, ["province"]).set_index("province")
-    frame = pd.concat([count_by, figures], axis=1).fillna(0).reset_index(names="province")
-    for col in ("customers", "shipped", "returned", "net_sales", "collected"):
-        frame[col] = frame[col].astype("int64")
-    frame["collection_rate"] = rates(frame["collected"], frame["net_sales"])
-    return frame.sort_values(["net_sales", "province"], ascending=[False, True]).reset_index(
-        drop=True)
-
-
-def _salespeople(current: pd.DataFrame, w_tx: pd.DataFrame, shipments: pd.DataFrame) -> pd.DataFrame:
-    """Sales of each salesperson's customers (负责业务员 of the current customer sheet)."""
-    owner = current.drop_duplicates(["subsidiary", "uscc"]).set_index(["subsidiary", "uscc"])[
-        "salesperson"]
-    tx = w_tx.copy()
-    index = pd.MultiIndex.from_arrays([tx["subsidiary"], tx["customer_uscc"]])
-    tx["salesperson"] = pd.Series(owner.reindex(index).to_numpy(), index=tx.index).fillna("（未指定）")
-    counts = current.groupby(["subsidiary", "salesperson"])["uscc"].nunique().rename("customers")
-    figures = sales_figures(tx, ["subsidiary", "salesperson"]).set_index(["subsidiary",
-                                                                            "salesperson"])
-    frame = pd.concat([counts, figures], axis=1).fillna(0).reset_index()
-    frame.columns = ["subsidiary", "salesperson", *frame.columns[2:]]
-    for col in ("customers", "shipped", "returned", "net_sales", "collected"):
-        frame[col] = frame[col].astype("int64")
-    frame["collection_rate"] = rates(frame["collected"], frame["net_sales"])
-    # 超限发货笔数 counts the shipment row's own 业务员 (第十六条: who shipped is answerable).
-    over = shipments[shipments["kind"] == OVER_LIMIT_SHIPMENT]
-    counted = over.assign(salesperson=over["salesperson"].fillna("（未指定）")).groupby(
-        ["subsidiary", "salesperson"]).size().rename("over_limit").reset_index()
-    frame = frame.merge(counted, on=["subsidiary", "salesperson"], how="outer")
-    for col in ("customers", "shipped", "returned", "net_sales", "collected", "over_limit"):
-        frame[col] = frame[col].fillna(0).astype("int64")
-    return frame.sort_values(["subsidiary", "net_sales"], ascending=[True, False]).reset_index(
-        drop=True)
-
-
-def _c_class(group: pd.DataFrame, growth: pd.DataFrame, serving: pd.Series, in_t: pd.DataFrame,
-             w_tx: pd.DataFrame, balances: pd.DataFrame) -> pd.DataFrame:
-    """第十二条(三): the C customers, potential ones first."""
-    c = group[group["customer_class"] == "C"][["customer_uscc", "customer_name", "value"]]
-    g = growth.set_index("customer_uscc")
-    w = sales_figures(w_tx, ["customer_uscc"]).set_index("customer_uscc")
-    owed = balances.groupby("customer_uscc")["closing"].sum()
-    frame = c.assign(
-        serving=c["customer_uscc"].map(serving),
-        net_sales=c["customer_uscc"].map(w["net_sales"]).fillna(0).astype("int64"),
-        collected=c["customer_uscc"].map(w["collected"]).fillna(0).astype("int64"),
-        previous_net_sales=c["customer_uscc"].map(g["previous_net_sales"]).fillna(0).astype(
-            "int64"),
-        growth=c["customer_uscc"].map(g["growth"]),
-        new_customer=c["customer_uscc"].map(g["new_customer"]).fillna(False).astype(bool),
-        potential=c["customer_uscc"].map(g["potential"]).fillna(False).astype(bool),
-        receivable=c["customer_uscc"].map(owed).fillna(0).astype("int64"),
-    )
-    frame["collection_rate"] = rates(frame["collected"], frame["net_sales"])
-    frame = frame.sort_values(["potential", "value", "customer_uscc"],
-                              ascending=[False, False, True]).reset_index(drop=True)
-    frame.insert(0, "rank", range(1, len(frame) + 1))
-    return frame
-
-
-def _changes(sheets: pd.DataFrame, this_run: pd.DataFrame, group: pd.DataFrame,
-             names: dict[str, str]) -> pd.DataFrame:
-    parts = []
-    for (subsidiary, period), current in this_run.groupby(["subsidiary", "period"]):
-        end = stored_period(period).end
-        earlier = sheets[(sheets["subsidiary"] == subsidiary) & (sheets["period_end"] < end)]
-        if earlier.empty:
-            continue
-        previous = earlier[earlier["period_end"] == earlier["period_end"].max()]
-        parts.append(changes_policy.archive_changes(
-            str(subsidiary), current.dropna(subset=["uscc"]), previous.dropna(subset=["uscc"])))
-    parts.append(changes_policy.class_changes(group, names))
-    frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
-        not p.empty for p in parts) else pd.DataFrame(columns=changes_policy.COLUMNS)
-    order = {k: i for i, k in enumerate((changes_policy.NEW, changes_policy.LOST,
-                                         changes_policy.CHANGED, changes_policy.RECLASSIFIED))}
-    return frame.sort_values(["change", "subsidiary", "customer_uscc"],
-                             key=lambda s: s.map(order) if s.name == "change" else s,
-                             kind="mergesort").reset_index(drop=True)
-
-
-def _status(config: Config, run_month: Period, subs: list[Submission],
-            statuses: dict[str, str]) -> pd.DataFrame:
-    policy = config.policy
-    working = chinese_working_day() if policy.holiday_shift else None
-    due_rows = []
-    for s in config.subsidiaries:
-        if s.monthly:
-            period = run_month
-        elif run_month.is_quarter_end:
-            period = run_month.containing_quarter()
-        else:
-            continue
-        for report in reports_due(period):
-            day = due_day(report, policy.report_due_day, policy.visits_due_day)
-            due_rows.append({"subsidiary": s.name, "industry": s.industry, "period": str(period),
-                             "report": report, "due_date": due_date(period.end, day, working)})
+def _received(subs: list[Submission], statuses: dict[str, str]) -> pd.DataFrame:
+    """The reports received: each workbook's sheets (but corrected ones and 公司信息)."""
     received = []
     for sub in subs:
         if sub.group_key is None:
@@ -746,14 +375,416 @@ def _status(config: Config, run_month: Period, subs: list[Submission],
                 "report_date": sub.report_date, "errors": errors, "warnings": warnings,
                 "returned": statuses[sub.file] == RETURNED, "file": sub.file,
             })
-    due = pd.DataFrame(due_rows, columns=["subsidiary", "industry", "period", "report", "due_date"])
-    got = pd.DataFrame(received, columns=["subsidiary", "period_received", "report",
-                                          "report_date", "errors", "warnings", "returned", "file"])
-    got = got.merge(due[["subsidiary", "period", "report"]], left_on=["subsidiary",
-                    "period_received", "report"], right_on=["subsidiary", "period", "report"])
-    got = got.drop(columns=["period", "period_received"]).drop_duplicates(["subsidiary", "report"])
-    frame = submission_status(due, got)
-    order = {name: i for i, name in enumerate(s.name for s in DATA_SHEETS)}
-    return frame.sort_values(["subsidiary", "report"],
-                             key=lambda c: c.map(order) if c.name == "report" else c,
-                             kind="mergesort").reset_index(drop=True)
+    return pd.DataFrame(received, columns=["subsidiary", "period_received", "report",
+                                           "report_date", "errors", "warnings", "returned", "file"])
+
+
+# ---------------------------------------------------------------- reading the windows
+
+
+@dataclass
+class Carried:
+    """The account states this run computes: for its own (subsidiary, period)s and for the
+    later ones of the ledger that follow from them."""
+
+    states: pd.DataFrame  # with run_month, period, period_end
+    months: pd.DataFrame  # this run's sales figures per sheet, customer and month
+
+
+def read_window(ledger: Ledger, config: Config, run_month: Period, frames: dict[str, pd.DataFrame],
+                skip: list[int]) -> tuple[Reading, Carried]:
+    """What the run needs: its own rows, and of the ledger (the loads in `skip`, which the
+    run replaces, left out) only the loads of the periods its windows cover, the monthly
+    figures it sums, and the account states of the periods before."""
+    end = run_month.end
+    window = window_of(run_month)
+    quarter = run_month.containing_quarter()
+    last_year = window.year_earlier()
+    t_start, t_end = trailing_twelve_months(run_month)
+    loads = ledger.loads()
+    loads = loads[~loads["id"].isin(skip)].copy()
+    loads["period_end"] = pd.to_datetime(loads["period_end"]).dt.date
+    loads["period_start"] = pd.to_datetime(loads["period_start"]).dt.date
+
+    mine = {name: _with_end(frame) for name, frame in frames.items()}
+    empty_sheet = _with_end(ledger.frame(customers, customers.c.id < 0))
+    sheets_here = mine.get(CUSTOMERS.name, empty_sheet)
+
+    # Each subsidiary's current customer sheet (its latest up to E), and the one before
+    # each of this run's sheets.
+    sheet_loads = loads[(loads["sheet"] == CUSTOMERS.name) & (loads["period_end"] <= end)]
+    candidates = pd.concat([
+        sheet_loads[["subsidiary", "period", "period_end", "id"]],
+        sheets_here[["subsidiary", "period", "period_end"]].drop_duplicates().assign(id=-1),
+    ], ignore_index=True)
+    candidates = candidates[candidates["period_end"] <= end]
+    latest = candidates.sort_values(["period_end", "id"]).drop_duplicates("subsidiary", keep="last")
+    wanted = [int(i) for i in latest["id"] if i >= 0]
+    previous_pairs = []
+    for subsidiary, period, period_end in sheets_here[["subsidiary", "period", "period_end"]] \
+            .drop_duplicates().itertuples(index=False):
+        earlier = candidates[(candidates["subsidiary"] == subsidiary) & (candidates["period_end"] < period_end)]
+        if not earlier.empty:
+            previous_pairs.append((period, earlier.sort_values(["period_end", "id"]).iloc[-1]))
+    fetch = sorted(set(wanted) | {int(row["id"]) for _, row in previous_pairs if row["id"] >= 0})
+    fetched = _with_end(ledger.rows_of(customers, fetch)) if fetch else empty_sheet
+    current = pd.concat([fetched[fetched["load_id"].isin(wanted)],
+                         sheets_here[sheets_here["subsidiary"].isin(
+                             latest.loc[latest["id"] < 0, "subsidiary"]) & sheets_here["period_end"].isin(
+                             latest.loc[latest["id"] < 0, "period_end"])]], ignore_index=True)
+    current = _current_only(current, latest)
+    previous_parts = []
+    for period, row in previous_pairs:
+        source = fetched[fetched["load_id"] == row["id"]] if row["id"] >= 0 else sheets_here[
+            (sheets_here["subsidiary"] == row["subsidiary"]) & (sheets_here["period"] == row["period"])]
+        previous_parts.append(source.assign(for_period=period))
+    sheets_previous = pd.concat(previous_parts, ignore_index=True) if previous_parts else \
+        empty_sheet.assign(for_period=pd.Series(dtype=str))
+
+    # Sales figures per account over T, W and W a year earlier: the ledger's summed in the
+    # database, this run's from its own rows.
+    months = {"t": window_months(t_start, t_end), "w": window_months(window, window),
+              "ly": window_months(last_year, last_year)}
+    tx_here = mine.get(SALES.name)
+    month_rows = _month_sales(tx_here)
+    figures = _add_figures(ledger.month_figures(months, skip), _figures_of(month_rows, months))
+
+    covered = {p for p in loads.loc[loads["sheet"].isin([CUSTOMERS.name, SALES.name]), "period"]}
+    for name in (CUSTOMERS.name, SALES.name):
+        if name in mine:
+            covered |= set(mine[name]["period"])
+    covered_months = {str(m) for p in covered for m in stored_period(p).month_list()}
+
+    # The transactions dated in W.
+    in_w = loads[(loads["sheet"] == SALES.name) & (loads["period_start"] <= window.end)
+                 & (loads["period_end"] >= window.start)]
+    ledger_tx = ledger.rows_of(transactions, [int(i) for i in in_w["id"]],
+                               transactions.c.date.between(window.start, window.end))
+    window_tx = _in_window(pd.concat([ledger_tx, tx_here], ignore_index=True)
+                           if tx_here is not None else ledger_tx, window.start, window.end)
+    window_tx = window_tx.dropna(subset=["customer_uscc"])
+    window_tx = window_tx.assign(customer_uscc=window_tx["customer_uscc"].astype(str))
+
+    # The account states: this run's and the later ones that follow, then per subsidiary
+    # those at E and before the quarter.
+    carried, opening_checks = _carry(ledger, loads, mine, month_rows, skip)
+    state_loads = loads.drop_duplicates(["subsidiary", "period"])[["subsidiary", "period", "period_end"]]
+    new_keys = set(zip(carried.states["subsidiary"], carried.states["period"]))
+    state_loads = state_loads[np.array([k not in new_keys for k in zip(
+        state_loads["subsidiary"], state_loads["period"])], dtype=bool)]
+    at_end = _latest_before(state_loads, end + dt.timedelta(days=1))
+    at_quarter = _latest_before(state_loads, quarter.start)
+    stored = ledger.states(set(zip(at_end["subsidiary"], at_end["period"]))
+                           | set(zip(at_quarter["subsidiary"], at_quarter["period"])))
+    stored["period_end"] = pd.to_datetime(stored["period_end"]).dt.date
+    every = pd.concat([stored, carried.states], ignore_index=True)
+    states_end = _states_at(every, end + dt.timedelta(days=1))
+    states_quarter = _states_at(every, quarter.start)
+
+    names = _names(ledger, current, figures, states_end, window_tx, end, skip, sheets_here)
+
+    # This quarter's assessments (a quarter-end run lists them) and the visits the visit
+    # analysis reads: those of W and of the leaders' period, with the carried latest one.
+    if run_month.is_quarter_end:
+        a_loads = loads[(loads["sheet"] == CREDIT.name) & (loads["quarter"] == str(quarter))]
+        found = ledger.rows_of(assessments, [int(i) for i in a_loads["id"]])
+        assessed = pd.concat([found, mine[CREDIT.name]], ignore_index=True) if CREDIT.name in mine else found
+        assessed = assessed.dropna(subset=["customer_uscc"])
+        assessed = assessed.assign(customer_uscc=assessed["customer_uscc"].astype(str))
+        terms = _terms(ledger, loads, assessed, sheets_here)
+        since = min(window.start, end - dt.timedelta(days=config.policy.leader_visit_days))
+        v_loads = loads[(loads["sheet"] == VISITS.name) & (loads["period_start"] <= end)
+                        & (loads["period_end"] >= since)]
+        seen = ledger.rows_of(visits, [int(i) for i in v_loads["id"]], visits.c.date.between(since, end))
+        if VISITS.name in mine:
+            seen = pd.concat([seen, mine[VISITS.name]], ignore_index=True)
+        seen = seen.dropna(subset=["customer_uscc"])
+        seen = seen.assign(customer_uscc=seen["customer_uscc"].astype(str))
+        seen = visits_policy.unique_visits(seen[(seen["date"] >= pd.Timestamp(since))
+                                                & (seen["date"] <= pd.Timestamp(end))])
+    else:
+        assessed = terms = seen = pd.DataFrame()
+
+    previous_month = previous_classes_month(str(run_month), run_month.is_quarter_end,
+                                            ledger.class_months())
+    previous = ledger.classes_of(previous_month) if previous_month else pd.DataFrame(
+        columns=["scope", "customer_uscc", "customer_class"])
+    market = mine.get(MARKET.name, pd.DataFrame(columns=["subsidiary", "period", "source_file",
+                                                         "topic", "analysis"]))
+    reading = Reading(
+        run_month=run_month, sheets_current=current, sheets_this_run=sheets_here,
+        sheets_previous=sheets_previous, carried_openings=opening_checks, names=names,
+        figures=figures, covered_months=covered_months, window_tx=window_tx.reset_index(drop=True),
+        states_quarter=states_quarter, states_end=states_end, assessments=assessed,
+        assessment_terms=terms, visits=seen, previous_classes=previous, market=market,
+    )
+    return reading, carried
+
+
+def _with_end(frame: pd.DataFrame) -> pd.DataFrame:
+    if "period" not in frame.columns:
+        return frame
+    ends = {p: stored_period(p).end for p in set(frame["period"])}
+    return frame.assign(period_end=frame["period"].map(ends))
+
+
+def _current_only(current: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each subsidiary's latest sheet only."""
+    chosen = dict(zip(latest["subsidiary"], latest["period_end"]))
+    keep = np.array([chosen.get(s) == e for s, e in zip(current["subsidiary"], current["period_end"])],
+                    dtype=bool)
+    return current[keep].reset_index(drop=True)
+
+
+def _in_window(tx: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    dates = tx["date"]
+    return tx[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
+
+
+def _month_sales(tx: pd.DataFrame | None) -> pd.DataFrame:
+    """This run's sales figures per sheet (subsidiary, period, file), customer and month."""
+    columns = ["subsidiary", "period", "source_file", "customer_uscc", "month", "shipped",
+               "returned", "collected", "trades"]
+    if tx is None or tx.empty:
+        return pd.DataFrame(columns=columns)
+    frame = tx.dropna(subset=["customer_uscc", "date"])
+    amount = frame["amount"].astype("int64")
+    kind = frame["type"]
+    figures = pd.DataFrame({
+        "subsidiary": frame["subsidiary"], "period": frame["period"],
+        "source_file": frame["source_file"], "customer_uscc": frame["customer_uscc"].astype(str),
+        "month": frame["date"].dt.strftime("%Y-%m"),
+        "shipped": amount.where(kind == "发货", 0), "returned": amount.where(kind == "退货", 0),
+        "collected": amount.where(kind == "回款", 0),
+        "trades": kind.isin(["发货", "退货"]).astype("int64"),
+    })
+    return figures.groupby(columns[:5], sort=False).sum().reset_index()
+
+
+def _figures_of(months_rows: pd.DataFrame, ranges: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    frame = months_rows[["subsidiary", "customer_uscc"]].copy()
+    for name, (a, b) in ranges.items():
+        inside = (months_rows["month"] >= a) & (months_rows["month"] <= b)
+        for figure in ("shipped", "returned", "collected", "trades"):
+            frame[f"{name}_{figure}"] = months_rows[figure].where(inside, 0).astype("int64")
+    return frame.groupby(["subsidiary", "customer_uscc"], sort=False).sum().reset_index()
+
+
+def _add_figures(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    both = pd.concat([a.astype({"subsidiary": str, "customer_uscc": str}),
+                      b.astype({"subsidiary": str, "customer_uscc": str})], ignore_index=True)
+    summed = both.groupby(["subsidiary", "customer_uscc"], sort=True).sum().reset_index()
+    figure_columns = [c for c in summed.columns if c not in ("subsidiary", "customer_uscc")]
+    summed[figure_columns] = summed[figure_columns].astype("int64")
+    return summed
+
+
+def _latest_before(periods: pd.DataFrame, boundary: dt.date) -> pd.DataFrame:
+    """Per subsidiary, its latest period ending before `boundary`."""
+    earlier = periods[periods["period_end"] < boundary]
+    return earlier.sort_values("period_end").drop_duplicates("subsidiary", keep="last")
+
+
+def _states_at(states: pd.DataFrame, boundary: dt.date) -> pd.DataFrame:
+    """Per subsidiary, the states of its latest period ending before `boundary`."""
+    if states.empty:
+        return carry_policy.empty()
+    latest = _latest_before(states[["subsidiary", "period", "period_end"]].drop_duplicates(), boundary)
+    chosen = set(zip(latest["subsidiary"], latest["period"]))
+    keep = np.array([(s, p) in chosen for s, p in zip(states["subsidiary"], states["period"])],
+                    dtype=bool)
+    return states[keep].reset_index(drop=True)
+
+
+def _names(ledger: Ledger, current: pd.DataFrame, figures: pd.DataFrame, states: pd.DataFrame,
+           window_tx: pd.DataFrame, end: dt.date, skip: list[int], here: pd.DataFrame) -> dict[str, str]:
+    """Names of the customers no current sheet lists (a lost customer still owing, say):
+    from the latest sheet up to E that lists them."""
+    listed = set(current["uscc"].dropna().astype(str))
+    needed = (set(figures["customer_uscc"]) | set(states["customer_uscc"].astype(str))
+              | set(window_tx["customer_uscc"])) - listed
+    if not needed:
+        return {}
+    found = ledger.latest_customer_rows(sorted(needed), end, skip)
+    mine = here[here["uscc"].astype(str).isin(needed)] if len(here) else here
+    both = pd.concat([found, mine], ignore_index=True).dropna(subset=["uscc"])
+    if both.empty:
+        return {}
+    both = _with_end(both).sort_values(["period_end", "run_month", "source_row"], kind="mergesort")
+    both = both.drop_duplicates("uscc", keep="last")
+    return dict(zip(both["uscc"].astype(str), both["customer_name"].astype(str)))
+
+
+def _terms(ledger: Ledger, loads: pd.DataFrame, assessed: pd.DataFrame, here: pd.DataFrame) -> pd.DataFrame:
+    """付款方式 and 账期 of the customer sheet of each assessment's subsidiary and period."""
+    columns = ["subsidiary", "period", "customer_uscc", "payment_terms", "credit_days"]
+    wanted = set(zip(assessed["subsidiary"], assessed["period"]))
+    ids = [int(i) for i, s, p in zip(loads["id"], loads["subsidiary"], loads["period"])
+           if (s, p) in wanted and i >= 0]
+    sheet_ids = loads[(loads["sheet"] == CUSTOMERS.name) & loads["id"].isin(ids)]["id"]
+    found = ledger.rows_of(customers, [int(i) for i in sheet_ids])
+    sheets = pd.concat([found, here], ignore_index=True).dropna(subset=["uscc"])
+    sheets = sheets.rename(columns={"uscc": "customer_uscc"})
+    sheets = sheets.assign(customer_uscc=sheets["customer_uscc"].astype(str))
+    return sheets.drop_duplicates(["subsidiary", "period", "customer_uscc"], keep="last")[columns]
+
+
+# ---------------------------------------------------------------- carrying the accounts
+
+
+def _carry(ledger: Ledger, loads: pd.DataFrame, mine: dict[str, pd.DataFrame],
+           month_rows: pd.DataFrame, skip: list[int]) -> tuple[Carried, pd.DataFrame]:
+    """The account states of this run's (subsidiary, period)s, each from the state of the
+    subsidiary's period before it, then of the ledger's later periods of the same
+    subsidiaries (a month re-run after later ones were loaded); and, for each of this
+    run's periods, the closing balances carried into it (for 期初余额核对)."""
+    periods = _run_periods(mine)
+    ledger_periods = loads.drop_duplicates(["subsidiary", "period"])[
+        ["subsidiary", "period", "period_end"]]
+    states: list[pd.DataFrame] = []
+    checks = []
+    known: dict[str, tuple[dt.date, pd.DataFrame]] = {}  # subsidiary -> its latest states so far
+    for subsidiary, rows in sorted(periods.groupby("subsidiary"), key=lambda x: str(x[0])):
+        for period, period_end in sorted(zip(rows["period"], rows["period_end"]), key=lambda x: x[1]):
+            before = _previous_state(ledger, ledger_periods, known, subsidiary, period_end)
+            state = carry_policy.carry(
+                before, {subsidiary: carry_policy.quarter_of(stored_period(period))},
+                *_period_data(mine, subsidiary, period))
+            checks.append(before.assign(period=period)[["subsidiary", "period", "customer_uscc", "closing"]]
+                          .rename(columns={"closing": "carried"}))
+            known[subsidiary] = (period_end, state)
+            states.append(state.assign(period=period, period_end=period_end))
+        # The ledger's later periods of this subsidiary follow from the new states.
+        later = ledger_periods[(ledger_periods["subsidiary"] == subsidiary)
+                               & (ledger_periods["period_end"] > max(rows["period_end"]))]
+        for period, period_end in sorted(zip(later["period"], later["period_end"]), key=lambda x: x[1]):
+            before = known[subsidiary][1]
+            state = carry_policy.carry(
+                before, {subsidiary: carry_policy.quarter_of(stored_period(period))},
+                *_ledger_period_data(ledger, loads, subsidiary, period))
+            known[subsidiary] = (period_end, state)
+            states.append(state.assign(period=period, period_end=period_end))
+    frame = pd.concat(states, ignore_index=True) if states else carry_policy.empty().assign(
+        period=pd.Series(dtype=str), period_end=pd.Series(dtype=object))
+    opening = pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(
+        columns=["subsidiary", "period", "customer_uscc", "carried"])
+    return Carried(frame, month_rows), opening
+
+
+def _run_periods(mine: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    parts = [f[["subsidiary", "period"]] for f in mine.values() if len(f)]
+    if not parts:
+        return pd.DataFrame(columns=["subsidiary", "period", "period_end"])
+    frame = pd.concat(parts, ignore_index=True).drop_duplicates()
+    return frame.assign(period_end=frame["period"].map(lambda p: stored_period(p).end))
+
+
+def _previous_state(ledger: Ledger, ledger_periods: pd.DataFrame, known: dict[str, tuple[dt.date, pd.DataFrame]],
+                    subsidiary: str, period_end: dt.date) -> pd.DataFrame:
+    """The states of the subsidiary's latest period before the one ending at period_end:
+    computed in this run, else the ledger's."""
+    earlier = ledger_periods[(ledger_periods["subsidiary"] == subsidiary)
+                             & (ledger_periods["period_end"] < period_end)]
+    stored = earlier.sort_values("period_end").iloc[-1] if len(earlier) else None
+    mine = known.get(subsidiary)
+    if mine is not None and (stored is None or mine[0] >= stored["period_end"]):
+        return mine[1]
+    if stored is None:
+        return carry_policy.empty()
+    frame = ledger.states([(subsidiary, str(stored["period"]))])
+    return frame[carry_policy.COLUMNS]
+
+
+def _period_data(mine: dict[str, pd.DataFrame], subsidiary: str, period: str) -> tuple[pd.DataFrame, ...]:
+    """This run's customer sheet, movements, visits and assessments of one period."""
+    def rows(name: str, columns: list[str]) -> pd.DataFrame:
+        frame = mine.get(name)
+        if frame is None:
+            return pd.DataFrame(columns=columns)
+        return frame[(frame["subsidiary"] == subsidiary) & (frame["period"] == period)]
+
+    sheets = rows(CUSTOMERS.name, ["subsidiary", "uscc", "opening_balance", *carry_policy.TERMS])
+    tx = rows(SALES.name, ["subsidiary", "customer_uscc", "type", "amount"]).dropna(subset=["customer_uscc"])
+    movements = tx.assign(movement=tx["amount"].astype("int64") * tx["type"].map(
+        {"发货": 1, "退货": -1, "回款": -1}).astype("int64"))[["subsidiary", "customer_uscc", "movement"]]
+    seen = rows(VISITS.name, ["subsidiary", "customer_uscc", "date"])[["subsidiary", "customer_uscc", "date"]]
+    assessed = rows(CREDIT.name, ["subsidiary", "customer_uscc", "source_row", "applied_on",
+                                  *carry_policy.ASSESSED])
+    return sheets, movements, seen, assessed
+
+
+def _ledger_period_data(ledger: Ledger, loads: pd.DataFrame, subsidiary: str,
+                        period: str) -> tuple[pd.DataFrame, ...]:
+    """The same of a period already in the ledger: its movements from the monthly figures."""
+    of = loads[(loads["subsidiary"] == subsidiary) & (loads["period"] == period)]
+
+    def ids(sheet: str) -> list[int]:
+        return [int(i) for i in of.loc[of["sheet"] == sheet, "id"]]
+
+    sheets = ledger.rows_of(customers, ids(CUSTOMERS.name))
+    months = ledger.frame(sales_months, sales_months.c.load_id.in_(ids(SALES.name) or [-1]))
+    movements = pd.DataFrame({
+        "subsidiary": subsidiary, "customer_uscc": months["customer_uscc"].astype(str),
+        "movement": (months["shipped"] - months["returned"] - months["collected"]).astype("int64")})
+    seen = ledger.rows_of(visits, ids(VISITS.name))[["subsidiary", "customer_uscc", "date"]]
+    assessed = ledger.rows_of(assessments, ids(CREDIT.name))
+    return sheets, movements, seen, assessed
+
+
+# ---------------------------------------------------------------- loading the ledger
+
+
+def _load(ledger: Ledger, run_id: int, run_month: Period, frames: dict[str, pd.DataFrame],
+          carried: Carried, inputs: list[dict[str, object]], dropped: list[int]) -> None:
+    """Replace the run month's loads (and the corrected (subsidiary, period)s) with this
+    run's: rows, monthly figures and account states."""
+    old = ledger.loads()
+    old = old[old["id"].isin(dropped)]
+    states = carried.states
+    ledger.drop_loads(dropped, set(zip(old["subsidiary"], old["period"]))
+                      | set(zip(states["subsidiary"], states["period"])))
+    specs = []
+    for name, frame in frames.items():
+        if frame.empty:
+            continue
+        counts = frame.groupby(["subsidiary", "period", "source_file"], sort=True).size()
+        for (subsidiary, period, source_file), rows in counts.items():
+            specs.append({"run_month": str(run_month), "subsidiary": subsidiary, "period": period,
+                          "sheet": name, "source_file": source_file, "rows": int(rows)})
+    ids = ledger.add_loads(specs)
+    load_id = {(s["sheet"], s["subsidiary"], s["period"], s["source_file"]): i for s, i in zip(specs, ids)}
+    for name, frame in frames.items():
+        if frame.empty:
+            continue
+        keys = zip(frame["subsidiary"], frame["period"], frame["source_file"])
+        rows = frame.assign(load_id=[load_id[(name, s, p, f)] for s, p, f in keys])
+        ledger.insert_rows(DATA_TABLES[name], rows)
+    months = carried.months
+    if len(months):
+        keys = zip(months["subsidiary"], months["period"], months["source_file"])
+        ledger.insert_rows(sales_months, months.assign(
+            load_id=[load_id[(SALES.name, s, p, f)] for s, p, f in keys]))
+    ledger.insert_rows(account_states, states.assign(run_month=str(run_month)))
+    ledger.record_inputs(run_id, [{k: v for k, v in i.items() if not k.startswith("_")} for i in inputs])
+
+
+def carry_history(ledger: Ledger) -> None:
+    """After an upgrade from a ledger without them (schema 1): the monthly figures of every
+    sales sheet and the account states of every period, in order, in one transaction."""
+    with ledger.transaction():
+        loads = ledger.loads()
+        loads["period_end"] = pd.to_datetime(loads["period_end"]).dt.date
+        sales = loads[loads["sheet"] == SALES.name]
+        for load_id in sales["id"]:
+            tx = ledger.rows_of(transactions, [int(load_id)])
+            ledger.insert_rows(sales_months, _month_sales(tx).assign(load_id=int(load_id)))
+        periods = loads.drop_duplicates(["subsidiary", "period"]).sort_values("period_end")
+        for subsidiary, rows in periods.groupby("subsidiary"):
+            state = carry_policy.empty()
+            for period, period_end, run_month in zip(rows["period"], rows["period_end"], rows["run_month"]):
+                state = carry_policy.carry(
+                    state, {str(subsidiary): carry_policy.quarter_of(stored_period(period))},
+                    *_ledger_period_data(ledger, loads, str(subsidiary), str(period)))
+                ledger.insert_rows(account_states, state.assign(
+                    run_month=run_month, period=period, period_end=period_end))
+        ledger.set_meta(CARRIED, "1")

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 UPGRADE, DOWNGRADE = "升级", "降级"
@@ -21,44 +22,57 @@ _ORDER = {"A": 0, "B": 1, "C": 2}
 
 def classify(
     values: pd.DataFrame, listed: Iterable[str] = (), *, cut_a: str = "0.80",
-    cut_b: str = "0.95", method: str = "value",
+    cut_b: str = "0.95", method: str = "value", shares: bool = True,
 ) -> pd.DataFrame:
     """values: customer_uscc, value (fen). listed: USCCs to classify even without sales.
 
     Returns rank, customer_uscc, value, share_before, cumulative_share (Fractions, None
-    for v <= 0) and customer_class, in rank order.
+    for v <= 0; left out with shares=False) and customer_class, in rank order.
     """
     frame = values[["customer_uscc", "value"]].copy()
+    frame["customer_uscc"] = frame["customer_uscc"].astype(str)
     extra = sorted(set(listed) - set(frame["customer_uscc"]))
     if extra:
         frame = pd.concat([frame, pd.DataFrame({"customer_uscc": extra, "value": 0})])
     frame["value"] = frame["value"].fillna(0).astype("int64")
-    frame["customer_uscc"] = frame["customer_uscc"].astype(str)
     positive = frame[frame["value"] > 0].sort_values(
         ["value", "customer_uscc"], ascending=[False, True])
     rest = frame[frame["value"] <= 0].sort_values(
         ["value", "customer_uscc"], ascending=[False, True])
     a, b = Fraction(Decimal(cut_a)), Fraction(Decimal(cut_b))
-    total = int(positive["value"].sum())
     n = len(positive)
-    cumulative = positive["value"].cumsum().tolist()
-    shares_after: list[Fraction | None] = []
-    shares_before: list[Fraction | None] = []
-    labels: list[str] = []
-    for i, cum in enumerate(cumulative):
-        if method == "count":
-            after, before = Fraction(i + 1, n), Fraction(i, n)
-        else:
-            after, before = Fraction(int(cum), total), Fraction(int(cum - positive["value"].iat[i]), total)
-        labels.append("A" if before < a else "B" if before < b else "C")
-        shares_after.append(after)
-        shares_before.append(before)
+    amounts = positive["value"].to_numpy(dtype=np.int64)
+    if method == "count":
+        numerators, total = np.arange(n, dtype=np.int64), n
+        after_numerators = numerators + 1
+    else:
+        after_numerators = np.cumsum(amounts)
+        numerators, total = after_numerators - amounts, int(after_numerators[-1]) if n else 0
+    labels = _labels(numerators, total, a, b)
     ranked = pd.concat([positive, rest], ignore_index=True)
     ranked.insert(0, "rank", range(1, len(ranked) + 1))
-    ranked["share_before"] = pd.Series(shares_before + [None] * len(rest), dtype=object)
-    ranked["cumulative_share"] = pd.Series(shares_after + [None] * len(rest), dtype=object)
-    ranked["customer_class"] = labels + ["C"] * len(rest)
+    if shares:
+        before = [Fraction(int(x), total) for x in numerators.tolist()]
+        after = [Fraction(int(x), total) for x in after_numerators.tolist()]
+        ranked["share_before"] = pd.Series(before + [None] * len(rest), dtype=object)
+        ranked["cumulative_share"] = pd.Series(after + [None] * len(rest), dtype=object)
+    ranked["customer_class"] = [*labels, *(["C"] * len(rest))]
     return ranked
+
+
+def _labels(before: np.ndarray, total: int, a: Fraction, b: Fraction) -> list[str]:
+    """A while the share before the customer (before / total) is below a, B below b, else
+    C; compared exactly, as integers: before × den < num × total."""
+    if not len(before):
+        return []
+    limit = 2**62
+    if int(before.max()) * max(a.denominator, b.denominator) < limit and \
+            total * max(a.numerator, b.numerator, 1) < limit:
+        under_a = before * a.denominator < a.numerator * total
+        under_b = before * b.denominator < b.numerator * total
+        return np.where(under_a, "A", np.where(under_b, "B", "C")).tolist()
+    shares = [Fraction(int(x), total) for x in before.tolist()]
+    return ["A" if s < a else "B" if s < b else "C" for s in shares]
 
 
 def class_change(previous: object, current: str) -> str:

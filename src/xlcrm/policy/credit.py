@@ -98,6 +98,22 @@ def assess(assessments: pd.DataFrame, terms: pd.DataFrame, policy: Policy) -> pd
     """
     frame = assessments.merge(terms, on=["subsidiary", "period", "customer_uscc"], how="left")
     frame["quarter"] = frame["period"].map(lambda p: str(assessment_quarter(str(p))))
+    frame = score(frame, policy)
+    decided = [approval(a, b, c, policy) for a, b, c in zip(
+        frame["applied_on"], frame["approved_on"], frame["approved_limit"])]
+    frame["approval_status"] = [d[0] for d in decided]
+    frame["approval_days"] = pd.array([d[1] for d in decided], dtype="Int64")
+    frame["too_early"] = [
+        applied_too_early(a, assessment_quarter(str(p)), policy)
+        for a, p in zip(frame["applied_on"], frame["period"])
+    ]
+    return frame
+
+
+def score(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Score, computed grade, its difference from the subsidiary's own 评定资信等级 and
+    the suggested limit of assessment rows that carry their 付款方式 and 账期."""
+    frame = frame.copy()
     scores = [
         credit_score(a, m, t, r, o) for a, m, t, r, o in zip(
             frame["annual_sales"].fillna(0), frame["monthly_sales"].fillna(0),
@@ -110,14 +126,6 @@ def assess(assessments: pd.DataFrame, terms: pd.DataFrame, policy: Policy) -> pd
     frame["suggested_limit"] = [
         suggested_limit(m, d, g, policy) for m, d, g in zip(
             frame["monthly_sales"].fillna(0), frame["credit_days"], frame["computed_grade"])
-    ]
-    decided = [approval(a, b, c, policy) for a, b, c in zip(
-        frame["applied_on"], frame["approved_on"], frame["approved_limit"])]
-    frame["approval_status"] = [d[0] for d in decided]
-    frame["approval_days"] = pd.array([d[1] for d in decided], dtype="Int64")
-    frame["too_early"] = [
-        applied_too_early(a, assessment_quarter(str(p)), policy)
-        for a, p in zip(frame["applied_on"], frame["period"])
     ]
     return frame
 

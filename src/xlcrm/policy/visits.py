@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..config import Policy
@@ -31,10 +32,13 @@ def unique_visits(visits: pd.DataFrame) -> pd.DataFrame:
 
 
 def visit_status(current: pd.DataFrame, classes: pd.DataFrame, grades: pd.DataFrame,
-                 visits: pd.DataFrame, window_start: dt.date, end: dt.date, policy: Policy) -> pd.DataFrame:
+                 visits: pd.DataFrame, window_start: dt.date, end: dt.date, policy: Policy,
+                 last_visits: pd.DataFrame | None = None) -> pd.DataFrame:
     """current: subsidiary, uscc, customer_name, stage. classes: scope (subsidiary),
     customer_uscc, customer_class. grades: subsidiary, customer_uscc, grade in force.
-    visits: unique visits up to E.
+    visits: unique visits up to E (at least those of the window and of the last
+    `leader_visit_days`). last_visits: subsidiary, customer_uscc, last_visit carried from
+    earlier periods (policy.carry), when `visits` does not reach back to every visit.
     """
     keys = ["subsidiary", "customer_uscc"]
     frame = current.rename(columns={"uscc": "customer_uscc"})[
@@ -44,32 +48,35 @@ def visit_status(current: pd.DataFrame, classes: pd.DataFrame, grades: pd.DataFr
     frame["customer_class"] = frame["customer_class"].fillna("C")
     frame["grade"] = frame["grade"].astype("string").fillna(DEFAULT_GRADE)
     table = policy.visit_interval_days
-    frame["interval"] = [int(table[c][g]) for c, g in zip(frame["customer_class"], frame["grade"])]
+    intervals = {(c, g): int(days) for c, by_grade in table.items() for g, days in by_grade.items()}
+    frame["interval"] = [intervals[(c, g)] for c, g in zip(frame["customer_class"], frame["grade"])]
     upto = visits[visits["date"] <= pd.Timestamp(end)]
-    last = upto.groupby(keys)["date"].max().rename("last_visit")
+    last = upto.groupby(keys)["date"].max()
+    if last_visits is not None and not last_visits.empty:
+        carried = last_visits.dropna(subset=["last_visit"]).set_index(keys)["last_visit"]
+        last = pd.concat([last, pd.to_datetime(carried).astype("datetime64[s]")]).groupby(level=[0, 1]).max()
+    last = last.rename("last_visit")
     in_window = upto[upto["date"] >= pd.Timestamp(window_start)].groupby(keys).size().rename("visits")
     frame = frame.merge(last.reset_index(), on=keys, how="left").merge(
         in_window.reset_index(), on=keys, how="left")
     frame["visits"] = frame["visits"].fillna(0).astype("int64")
     days = (pd.Timestamp(end) - frame["last_visit"]).dt.days
     frame["days_since"] = pd.array(days.tolist(), dtype="Int64")
-    status = []
-    for has, since, interval, stage in zip(frame["last_visit"].notna(), frame["days_since"],
-                                           frame["interval"], frame["stage"]):
-        if not has:
-            status.append(NEVER if stage in ACTIVE_STAGES else NOT_NEEDED)
-        else:
-            status.append(OVERDUE if since > interval else NORMAL)
-    frame["status"] = status
+    has = frame["last_visit"].notna()
+    active = frame["stage"].isin(ACTIVE_STAGES)
+    overdue = (frame["days_since"] > frame["interval"]).fillna(False).astype(bool)
+    frame["status"] = np.where(has, np.where(overdue, OVERDUE, NORMAL),
+                               np.where(active, NEVER, NOT_NEEDED))
+    # Leaders' visits within the last leader_visit_days, per role (第十二条).
     recent = upto[(pd.Timestamp(end) - upto["date"]).dt.days <= policy.leader_visit_days]
-    roles_seen = recent.groupby(keys)["visitor_role"].agg(lambda r: set(r.dropna()))
-    leader = []
-    for sub, uscc, c in zip(frame["subsidiary"], frame["customer_uscc"], frame["customer_class"]):
-        roles = LEADER_ROLES.get(c)
-        if roles is None:
-            leader.append("不要求")
-        else:
-            leader.append("已拜访" if set(roles_seen.get((sub, uscc), ())) & set(roles) else "未拜访")
+    index = pd.MultiIndex.from_frame(frame[keys])
+    leader = pd.Series("不要求", index=frame.index)
+    for cls_name, roles in LEADER_ROLES.items():
+        seen = recent[recent["visitor_role"].isin(roles)]
+        met = index.isin(pd.MultiIndex.from_frame(seen[keys].astype(str))) if len(seen) else \
+            np.zeros(len(frame), dtype=bool)
+        mine = (frame["customer_class"] == cls_name).to_numpy()
+        leader[mine] = np.where(met[mine], "已拜访", "未拜访")
     frame["leader_visit"] = leader
     return frame.sort_values(["subsidiary", "customer_class", "customer_uscc"]).reset_index(drop=True)
 

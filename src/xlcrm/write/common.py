@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import unicodedata
@@ -65,6 +66,17 @@ def atomic_text(target: Path, text: str, mode: int = 0o644) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    """(SHA-256, size) of a file written, read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
 
 
 def write_text(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:

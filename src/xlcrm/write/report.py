@@ -14,7 +14,7 @@ from ..values import fen_to_yuan
 from .common import atomic_text
 
 if TYPE_CHECKING:
-    from ..consolidate import Consolidation
+    from ..results import Consolidation
 
 
 def report_name(run_month: Period) -> str:

@@ -16,12 +16,10 @@ stays text.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -31,6 +29,9 @@ from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from . import body
+from .body import is_missing
+from .body import whole_fen as _fen
 from .common import display_width, write_text
 
 KINDS = ("text", "money", "rate", "int", "date", "share", "number")
@@ -193,24 +194,6 @@ class ReportSheet:
         return xl_rowcol_to_cell(self.total_row, self.columns[key])
 
 
-def is_missing(value: Any) -> bool:
-    """None, pandas NA / NaT, or a float NaN: written as a blank cell."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _fen(value: Any, key: str) -> int:
-    """An amount in integer fen; a float is accepted only when it holds a whole number."""
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, float | Fraction | Decimal) and math.isfinite(value):
-        whole = int(value)
-        if whole == value:
-            return whole
-    raise ValueError(f"column {key!r}: money must be whole fen, got {value!r}")
-
-
 class _ColumnWriter:
     """Writes one column's cells and keeps what the 合计 row and the width need."""
 
@@ -278,6 +261,14 @@ class _ColumnWriter:
             write_text(ws, row, col, value, self.fmt)
         else:
             raise TypeError(f"column {self.column.key!r}: not a date: {value!r}")
+
+    def take(self, cells: body.Cells) -> None:
+        """What a block of this column's cells adds to the 合计 row and the width."""
+        self.exact_sum += cells.exact_sum
+        self.float_sum += cells.float_sum
+        self.widest = max(self.widest, cells.widest)
+        self.track(cells.lowest)
+        self.track(cells.highest)
 
     def track(self, number: float) -> None:
         """Widen the column for a number shown in it (fen for money)."""
@@ -370,7 +361,19 @@ def write_report_sheet(
         _ColumnWriter(column, col, formats.body(column.kind))
         for col, column in enumerate(columns)
     ]
-    if has_rows:
+    if has_rows and ws.constant_memory:
+        # A block of rows at a time (body.py); the cell-by-cell path below gives the same.
+        numbers = body.row_numbers(first_row, len(rows))
+        made = []
+        for writer in writers:
+            cells = body.column_cells(writer.kind, numbers, writer.col, writer.fmt,
+                                      rows[writer.column.key], writer.column.key)
+            writer.take(cells)
+            made.append((writer.col, cells))
+        body.write_rows(ws, first_row, made, len(rows))
+        last_row = first_row + len(rows) - 1
+        filter_last = last_row
+    elif has_rows:
         row = first_row
         for values in rows[keys].itertuples(index=False, name=None):
             for writer, value in zip(writers, values, strict=True):

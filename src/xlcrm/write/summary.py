@@ -17,13 +17,14 @@ import pandas as pd
 from .. import __version__
 from ..periods import Period
 from ..policy.growth import NEW_CUSTOMER
+from . import details
 from .common import atomic_workbook, write_text
 from .sheets import Column, Formats, ReportSheet, add_links_sheet, write_report_sheet
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
 
-    from ..consolidate import Consolidation
+    from ..results import Consolidation
 
 AUDIT_SHEET = "审计追溯"
 CHART_DATA_SHEET = "图表数据"
@@ -82,6 +83,13 @@ CONTENTS = [
 ]
 
 
+def _contents(r: Consolidation) -> list[tuple[str, str]]:
+    """目录; a long list that moved to the detail workbooks says so."""
+    moved = {"销售明细": details.too_long(r, r.detail), "超限发货": details.too_long(r, r.limit_shipments)}
+    return [(name, f"{text}；本期按填报单位和业务员汇总，逐笔见 {details.FOLDER}/ 中各单位的明细工作簿"
+             if moved.get(name) else text) for name, text in CONTENTS]
+
+
 class _Book:
     """Writes the report sheets with the shared title and unit line."""
 
@@ -90,10 +98,13 @@ class _Book:
         self.unit_line = (f"编制单位：{r.config.group}    期间：{_window_text(r)}    "
                           f"金额单位：元")
 
+    def sheet_title(self, report: str) -> str:
+        return f"{report}（{self.r.config.group} {self.r.window.label_zh}）"
+
     def sheet(self, name: str, report: str, columns: list[Column], rows: pd.DataFrame, *,
               note: str | None = None, totals: bool = True,
               quarterly: bool = False) -> ReportSheet:
-        title = f"{report}（{self.r.config.group} {self.r.window.label_zh}）"
+        title = self.sheet_title(report)
         if quarterly and not self.r.quarter_end:
             # A sheet that does not apply says so in its title row instead of vanishing.
             title += "——本月非季末，本表不适用（按季度评估）"
@@ -109,7 +120,7 @@ def write_summary(r: Consolidation, target: Path) -> Path:
     # need not be held in memory.
     with atomic_workbook(target, row_by_row=True) as book:
         cover = book.add_worksheet("封面")
-        add_links_sheet(book, "目录", CONTENTS, title=f"目录（{r.config.group} {r.window.label_zh}）")
+        add_links_sheet(book, "目录", _contents(r), title=f"目录（{r.config.group} {r.window.label_zh}）")
         b = _Book(book, r)
         _status_sheet(b)
         _customer_sheet(b)
@@ -362,14 +373,17 @@ def _limit_warning_sheet(b: _Book) -> None:
 
 
 def _limit_shipment_sheet(b: _Book) -> None:
-    b.sheet("超限发货", "超资信额度发货明细表", [
-        Column("填报单位", "subsidiary"), Column("日期", "date", "date"),
-        Column("单据号", "document_no"), Column("统一社会信用代码", "customer_uscc"),
-        Column("客户名称", "customer_name"), Column("发货金额(元)", "amount", "money", "sum"),
-        Column("发货后应收余额(元)", "balance", "money"),
-        Column("执行资信额度(元)", "limit", "money"), Column("业务员", "salesperson"),
-        Column("类型", "kind"), Column("来源文件", "source_file"), Column("来源行", "source_row", "int"),
-    ], b.r.limit_shipments, note="超限额发货造成的损失由销售人员及管理中心负责人承担（第十六条）")
+    rows = b.r.limit_shipments
+    if details.too_long(b.r, rows):
+        b.sheet("超限发货", "超资信额度发货汇总表", [
+            Column("填报单位", "subsidiary"), Column("业务员", "salesperson"), Column("类型", "kind"),
+            Column("笔数", "count", "int", "sum"),
+            Column("发货金额(元)", "amount", "money", "sum"),
+            Column("最大超出金额(元)", "largest_excess", "money"),
+            Column("明细工作簿", "workbook"),
+        ], details.shipments_by_salesperson(b.r), note=details.moved_note(b.r, "超限发货", len(rows)))
+        return
+    b.sheet("超限发货", "超资信额度发货明细表", details.SHIPMENT_COLUMNS, rows, note=details.SHIPMENT_NOTE)
 
 
 def _exposure_sheet(b: _Book) -> None:
@@ -423,25 +437,20 @@ def _changes_sheet(b: _Book) -> None:
     ], b.r.changes, totals=False)
 
 
-# Excel holds 1,048,576 rows a sheet; a longer detail continues on 销售明细(2), (3) ...
-DETAIL_ROWS_PER_SHEET = 1_000_000
-
-
 def _detail_sheet(b: _Book) -> None:
     d = b.r.detail
-    columns = [
-        Column("填报单位", "subsidiary"), Column("日期", "date", "date"),
-        Column("单据号", "document_no"), Column("统一社会信用代码", "customer_uscc"),
-        Column("客户名称", "customer_name"), Column("业务类型", "type"),
-        Column("金额(元)", "amount", "money"), Column("业务员", "salesperson"),
-        Column("来源文件", "source_file"), Column("来源行", "source_row", "int"),
-    ]
-    parts = max(1, -(-len(d) // DETAIL_ROWS_PER_SHEET))
-    for i in range(parts):
-        name = "销售明细" if i == 0 else f"销售明细({i + 1})"
-        chunk = d.iloc[i * DETAIL_ROWS_PER_SHEET:(i + 1) * DETAIL_ROWS_PER_SHEET]
-        note = f"第 {i + 1} 部分，共 {parts} 部分" if parts > 1 else None
-        b.sheet(name, "本期销售明细（追溯）", columns, chunk, totals=False, note=note)
+    if details.too_long(b.r, d):
+        b.sheet("销售明细", "本期销售汇总（按业务员）", [
+            Column("填报单位", "subsidiary"), Column("业务员", "salesperson"),
+            Column("笔数", "count", "int", "sum"),
+            Column("发货金额(元)", "shipped", "money", "sum"),
+            Column("退货金额(元)", "returned", "money", "sum"),
+            Column("回款金额(元)", "collected", "money", "sum"),
+            Column("明细工作簿", "workbook"),
+        ], details.detail_by_salesperson(b.r), note=details.moved_note(b.r, "销售明细", len(d)))
+        return
+    details.write_detail_sheets(b.book, d, title=b.sheet_title("本期销售明细（追溯）"),
+                                unit_line=b.unit_line, compiled_on=b.r.compiled_at.date())
 
 
 def _audit_sheet(b: _Book) -> None:
