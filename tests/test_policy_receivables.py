@@ -91,10 +91,9 @@ def test_running_balances_start_from_the_opening() -> None:
     (-500, 400, 0, None),
 ])
 def test_limit_shipments(opening: int, amount: int, limit: int | None, expected: str | None) -> None:
-    running = running_balances(_openings({("S1", "U1"): opening}),
-                               _tx([("S1", "U1", D(2026, 2, 1), "发货", amount, 2)]))
     limits = _limits({} if limit is None else {("S1", "U1"): limit})
-    flagged = limit_shipments(running, limits, Q1_START, Q1_END)
+    flagged = limit_shipments(_openings({("S1", "U1"): opening}),
+                              _tx([("S1", "U1", D(2026, 2, 1), "发货", amount, 2)]), limits, Q1_START, Q1_END)
     assert list(flagged["kind"]) == ([] if expected is None else [expected])
 
 
@@ -109,7 +108,7 @@ def test_limit_shipments_report_each_shipment_in_the_window_with_its_details() -
         ("S1", "U1", D(2026, 4, 1), "发货", 5000, 8),  # after W
         ("S1", "U2", D(2026, 3, 2), "发货", 10, 9),  # no limit in force
     ])
-    flagged = limit_shipments(running_balances(_openings({}), tx), _limits({("S1", "U1"): 800}), Q1_START, Q1_END)
+    flagged = limit_shipments(_openings({}), tx, _limits({("S1", "U1"): 800}), Q1_START, Q1_END)
     assert list(zip(flagged["customer_uscc"], flagged["document_no"], flagged["amount"], flagged["balance"],
                     flagged["limit"].fillna(-1), flagged["kind"], flagged["salesperson"])) == [
         ("U1", "D5", 400, 900, 800, OVER_LIMIT_SHIPMENT, "李四"),

@@ -18,14 +18,17 @@ import getpass
 import os
 import re
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import __version__
 from .config import Config
@@ -60,8 +63,28 @@ from .write import summary as summary_writer
 from .write.common import file_sha256
 
 MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
+# XLCRM_TIMINGS=1: each step's wall time on standard error (for benchmarks/README.md).
+_TIMINGS = bool(os.environ.get("XLCRM_TIMINGS"))
+
+
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    if _TIMINGS:
+        print(f"xlcrm timing: {name} {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+
+
+def _timed(name: str, work: Callable[..., Path]) -> Callable[..., Path]:
+    def timed(*args: object) -> Path:
+        with _step(name):
+            return work(*args)
+    return timed
 LOADED, PARTIAL, RETURNED = "已汇总", "部分汇总", "退回"
 KEYS = ["subsidiary", "customer_uscc"]
+# What the run uses of the window's transactions: receivables and the detail lists.
+WINDOW_TX_COLUMNS = ("subsidiary", "date", "document_no", "customer_uscc", "type", "amount",
+                     "salesperson", "source_file", "source_row")
 
 
 class InboxError(Exception):
@@ -127,13 +150,14 @@ def run(
     files = find_workbooks([folder])
     root = display_root or folder.parent
     shown = [(f, _display(f, root)) for f in files]
-    validation = validate_files(shown, config, ledger, progress=progress)
+    with _step("validate"):
+        validation = validate_files(shown, config, ledger, progress=progress)
     subs = validation.submissions
     statuses = {s.file: _decide(s, accept_partial) for s in subs}
     operator = operator or _operator()
     started = now()
     in_force = _sheets_to_load(subs, statuses)
-    frames = _frames(subs, in_force, str(run_month))
+    frames, parts = _frames(subs, in_force, str(run_month))
     inputs = _inputs(subs, statuses, frames, in_force)
     received = _received(subs, statuses)
     loaded_keys = {(sub, str(per)) for s in subs if statuses[s.file] != RETURNED and s.group_key
@@ -149,18 +173,22 @@ def run(
                 accept_partial=accept_partial, now=started, outcome="ok",
             )
             dropped = ledger.replaced_loads(str(run_month), loaded_keys)
-            _resolve_uscc(frames, ledger, dropped)
-            reading, carried = read_window(ledger, config, run_month, frames, dropped)
+            with _step("read"):
+                _resolve_uscc(frames, ledger, dropped)
+                reading, carried = read_window(ledger, config, run_month, frames, parts, dropped)
             inputs_frame = pd.DataFrame([{k: v for k, v in i.items() if not k.startswith("_")}
                                          for i in inputs])
-            result = compute(reading, config, received, inputs_frame, run_id,
-                             compiled_at=started, operator=operator)
+            with _step("compute"):
+                result = compute(reading, config, received, inputs_frame, run_id,
+                                 compiled_at=started, operator=operator)
             result.inbox = root.resolve()
             with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
                 written = _write_outputs(pool, result, staging)
-                _load(ledger, run_id, run_month, frames, carried, inputs, dropped)
-                ledger.save_classes(str(run_month), result.group_classes, result.subsidiary_classes)
-                staged = [f.result() for f in written]
+                with _step("load ledger"):
+                    _load(ledger, run_id, run_month, frames, parts, carried, inputs, dropped)
+                    ledger.save_classes(str(run_month), result.group_classes, result.subsidiary_classes)
+                with _step("wait for outputs"):
+                    staged = [f.result() for f in written]
             ledger.record_outputs(run_id, [
                 (p.relative_to(staging).as_posix(), *file_sha256(p)) for p in staged])
             summary = out_dir / staged[0].name
@@ -180,12 +208,15 @@ def _write_outputs(pool: ThreadPoolExecutor, result: Consolidation, staging: Pat
     """The summary, the report and the detail workbooks, written by the pool's threads
     (most of their work is in XlsxWriter's zip and Arrow's kernels, which leave the GIL)."""
     month = result.run_month
-    tasks = [pool.submit(summary_writer.write_summary, result, staging / summary_writer.summary_name(month)),
-             pool.submit(report_writer.write_report, result, staging / report_writer.report_name(month))]
+    tasks = [pool.submit(_timed("summary", summary_writer.write_summary), result,
+                         staging / summary_writer.summary_name(month)),
+             pool.submit(_timed("report", report_writer.write_report), result,
+                         staging / report_writer.report_name(month))]
     if details_writer.needed(result):
         for subsidiary, tx, shipments in details_writer.by_subsidiary(result):
             target = staging / details_writer.FOLDER / details_writer.detail_name(subsidiary, month)
-            tasks.append(pool.submit(details_writer.write_detail, result, subsidiary, tx, shipments, target))
+            tasks.append(pool.submit(_timed(f"detail {subsidiary}", details_writer.write_detail),
+                                     result, subsidiary, tx, shipments, target))
     return tasks
 
 
@@ -258,11 +289,15 @@ def _decide(sub: Submission, accept_partial: bool) -> str:
 
 
 def _frames(subs: list[Submission], in_force: set[tuple[str, str]], run_month: str,
-            ) -> dict[str, pd.DataFrame]:
+            ) -> tuple[dict[str, pd.DataFrame], dict[str, list[tuple[str, str, str]]]]:
     """The rows to load: sheets in force of accepted workbooks, without rows in error.
+
     Each row says where it came from (run_month, subsidiary, period, source_file,
-    source_row); 市场分析 as topic and analysis."""
+    source_row) and which part of its sheet's frame it is (`_part`: one workbook's sheet,
+    a load of the ledger); per sheet, the (subsidiary, period, file) of each part.
+    市场分析 as topic and analysis."""
     parts: dict[str, list[pd.DataFrame]] = {}
+    meta: dict[str, list[tuple[str, str, str]]] = {}
     for s in subs:
         if s.group_key is None:
             continue
@@ -278,11 +313,24 @@ def _frames(subs: list[Submission], in_force: set[tuple[str, str]], run_month: s
                 if bad:
                     data = data[~data[ROW].isin(bad)]
                 data = data.rename(columns={ROW: "source_row"})
-            frame = data.reset_index(drop=True)
-            frame = frame.assign(run_month=run_month, subsidiary=subsidiary, period=str(period),
-                                 source_file=s.file)
-            parts.setdefault(name, []).append(frame)
-    return {name: pd.concat(p, ignore_index=True) for name, p in parts.items()}
+            parts.setdefault(name, []).append(data.reset_index(drop=True))
+            meta.setdefault(name, []).append((subsidiary, str(period), s.file))
+    frames = {}
+    for name, frames_of in parts.items():
+        frame = pd.concat(frames_of, ignore_index=True)
+        part = np.repeat(np.arange(len(frames_of)), [len(f) for f in frames_of])
+        # Each part's constants spread over its rows in Arrow (a dictionary decoded), not
+        # one Python string per row.
+        codes = pa.array(part, pa.int32())
+        for column, values in (("run_month", [run_month] * len(frames_of)),
+                               ("subsidiary", [m[0] for m in meta[name]]),
+                               ("period", [m[1] for m in meta[name]]),
+                               ("source_file", [m[2] for m in meta[name]])):
+            decoded = pa.DictionaryArray.from_arrays(codes, pa.array(values, pa.string())).cast(pa.string())
+            frame[column] = pd.Series(pd.arrays.ArrowStringArray(decoded), index=frame.index)
+        frame["_part"] = part
+        frames[name] = frame
+    return frames, meta
 
 
 def _sheets_to_load(subs: list[Submission], statuses: dict[str, str]) -> set[tuple[str, str]]:
@@ -392,7 +440,7 @@ class Carried:
 
 
 def read_window(ledger: Ledger, config: Config, run_month: Period, frames: dict[str, pd.DataFrame],
-                skip: list[int]) -> tuple[Reading, Carried]:
+                parts: dict[str, list[tuple[str, str, str]]], skip: list[int]) -> tuple[Reading, Carried]:
     """What the run needs: its own rows, and of the ledger (the loads in `skip`, which the
     run replaces, left out) only the loads of the periods its windows cover, the monthly
     figures it sums, and the account states of the periods before."""
@@ -447,7 +495,8 @@ def read_window(ledger: Ledger, config: Config, run_month: Period, frames: dict[
               "ly": window_months(last_year, last_year)}
     tx_here = mine.get(SALES.name)
     month_rows = _month_sales(tx_here)
-    figures = _add_figures(ledger.month_figures(months, skip), _figures_of(month_rows, months))
+    figures = _add_figures(ledger.month_figures(months, skip), _figures_of(
+        _with_accounts(month_rows, parts.get(SALES.name, [])), months))
 
     covered = {p for p in loads.loc[loads["sheet"].isin([CUSTOMERS.name, SALES.name]), "period"]}
     for name in (CUSTOMERS.name, SALES.name):
@@ -462,7 +511,7 @@ def read_window(ledger: Ledger, config: Config, run_month: Period, frames: dict[
                                transactions.c.date.between(window.start, window.end))
     window_tx = _in_window(pd.concat([ledger_tx, tx_here], ignore_index=True)
                            if tx_here is not None else ledger_tx, window.start, window.end)
-    window_tx = window_tx.dropna(subset=["customer_uscc"])
+    window_tx = window_tx.dropna(subset=["customer_uscc"])[list(WINDOW_TX_COLUMNS)]
     window_tx = window_tx.assign(customer_uscc=window_tx["customer_uscc"].astype(str))
 
     # The account states: this run's and the later ones that follow, then per subsidiary
@@ -541,24 +590,37 @@ def _in_window(tx: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
     return tx[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
 
 
-def _month_sales(tx: pd.DataFrame | None) -> pd.DataFrame:
-    """This run's sales figures per sheet (subsidiary, period, file), customer and month."""
-    columns = ["subsidiary", "period", "source_file", "customer_uscc", "month", "shipped",
-               "returned", "collected", "trades"]
+def _month_sales(tx: pd.DataFrame | None, by: str = "_part") -> pd.DataFrame:
+    """Sales figures per sheet (`by`: this run's part, or the ledger's load_id), customer and
+    calendar month."""
+    columns = [by, "customer_uscc", "month", "shipped", "returned", "collected", "trades"]
     if tx is None or tx.empty:
         return pd.DataFrame(columns=columns)
     frame = tx.dropna(subset=["customer_uscc", "date"])
-    amount = frame["amount"].astype("int64")
+    amount = frame["amount"].to_numpy(dtype=np.int64, na_value=0)
     kind = frame["type"]
+    shipped = (kind == "发货").to_numpy(dtype=bool)
+    returned = (kind == "退货").to_numpy(dtype=bool)
+    dates = frame["date"]
     figures = pd.DataFrame({
-        "subsidiary": frame["subsidiary"], "period": frame["period"],
-        "source_file": frame["source_file"], "customer_uscc": frame["customer_uscc"].astype(str),
-        "month": frame["date"].dt.strftime("%Y-%m"),
-        "shipped": amount.where(kind == "发货", 0), "returned": amount.where(kind == "退货", 0),
-        "collected": amount.where(kind == "回款", 0),
-        "trades": kind.isin(["发货", "退货"]).astype("int64"),
+        by: frame[by].to_numpy(), "customer_uscc": frame["customer_uscc"],
+        "month": (dates.dt.year * 100 + dates.dt.month).to_numpy(dtype=np.int64),
+        "shipped": np.where(shipped, amount, 0), "returned": np.where(returned, amount, 0),
+        "collected": np.where((kind == "回款").to_numpy(dtype=bool), amount, 0),
+        "trades": (shipped | returned).astype(np.int64),
     })
-    return figures.groupby(columns[:5], sort=False).sum().reset_index()
+    grouped = figures.groupby([by, "customer_uscc", "month"], sort=False).sum().reset_index()
+    names = {m: f"{m // 100}-{m % 100:02d}" for m in grouped["month"].unique().tolist()}
+    grouped["month"] = grouped["month"].map(names)
+    grouped["customer_uscc"] = grouped["customer_uscc"].astype(str)
+    return grouped
+
+
+def _with_accounts(months: pd.DataFrame, meta: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """This run's monthly figures with each part's subsidiary."""
+    subsidiaries = np.array([m[0] for m in meta] or [""], dtype=object)
+    return months.assign(subsidiary=subsidiaries[months["_part"].to_numpy(dtype=np.int64)]
+                         if len(months) else pd.Series(dtype=object))
 
 
 def _figures_of(months_rows: pd.DataFrame, ranges: dict[str, tuple[str, str]]) -> pd.DataFrame:
@@ -637,32 +699,41 @@ def _carry(ledger: Ledger, loads: pd.DataFrame, mine: dict[str, pd.DataFrame],
     """The account states of this run's (subsidiary, period)s, each from the state of the
     subsidiary's period before it, then of the ledger's later periods of the same
     subsidiaries (a month re-run after later ones were loaded); and, for each of this
-    run's periods, the closing balances carried into it (for 期初余额核对)."""
-    periods = _run_periods(mine)
-    ledger_periods = loads.drop_duplicates(["subsidiary", "period"])[
-        ["subsidiary", "period", "period_end"]]
+    run's periods, the closing balances carried into it (for 期初余额核对).
+
+    Every subsidiary's first period of the run is carried in one call, then every one's
+    second (a late correction of an earlier period), and so on."""
+    periods = _run_periods(mine).sort_values(["subsidiary", "period_end"])
+    periods["rank"] = periods.groupby("subsidiary").cumcount()
+    ledger_periods = loads.drop_duplicates(["subsidiary", "period"])[["subsidiary", "period", "period_end"]]
+    data = _run_data(mine)
+    known: dict[str, tuple[dt.date, pd.DataFrame]] = {}  # subsidiary -> its latest states so far
     states: list[pd.DataFrame] = []
     checks = []
-    known: dict[str, tuple[dt.date, pd.DataFrame]] = {}  # subsidiary -> its latest states so far
-    for subsidiary, rows in sorted(periods.groupby("subsidiary"), key=lambda x: str(x[0])):
-        for period, period_end in sorted(zip(rows["period"], rows["period_end"]), key=lambda x: x[1]):
-            before = _previous_state(ledger, ledger_periods, known, subsidiary, period_end)
-            state = carry_policy.carry(
-                before, {subsidiary: carry_policy.quarter_of(stored_period(period))},
-                *_period_data(mine, subsidiary, period))
-            checks.append(before.assign(period=period)[["subsidiary", "period", "customer_uscc", "closing"]]
-                          .rename(columns={"closing": "carried"}))
-            known[subsidiary] = (period_end, state)
-            states.append(state.assign(period=period, period_end=period_end))
-        # The ledger's later periods of this subsidiary follow from the new states.
+    for _, batch in periods.groupby("rank", sort=True):
+        before = _previous_states(ledger, ledger_periods, known, batch)
+        keys = set(zip(batch["subsidiary"], batch["period"]))
+        quarters = {s: carry_policy.quarter_of(stored_period(p)) for s, p in keys}
+        state = carry_policy.carry(before, quarters, *(_of_periods(frame, keys) for frame in data))
+        period_of = dict(zip(batch["subsidiary"], batch["period"]))
+        end_of = dict(zip(batch["subsidiary"], batch["period_end"]))
+        checks.append(pd.DataFrame({
+            "subsidiary": before["subsidiary"], "period": before["subsidiary"].map(period_of),
+            "customer_uscc": before["customer_uscc"], "carried": before["closing"]}))
+        state = state.assign(period=state["subsidiary"].map(period_of),
+                             period_end=state["subsidiary"].map(end_of))
+        for subsidiary, own in state.groupby("subsidiary"):
+            known[str(subsidiary)] = (end_of[subsidiary], own[carry_policy.COLUMNS])
+        states.append(state)
+    # The ledger's later periods of these subsidiaries follow from the new states.
+    for subsidiary, rows in periods.groupby("subsidiary"):
         later = ledger_periods[(ledger_periods["subsidiary"] == subsidiary)
                                & (ledger_periods["period_end"] > max(rows["period_end"]))]
         for period, period_end in sorted(zip(later["period"], later["period_end"]), key=lambda x: x[1]):
-            before = known[subsidiary][1]
             state = carry_policy.carry(
-                before, {subsidiary: carry_policy.quarter_of(stored_period(period))},
-                *_ledger_period_data(ledger, loads, subsidiary, period))
-            known[subsidiary] = (period_end, state)
+                known[str(subsidiary)][1], {str(subsidiary): carry_policy.quarter_of(stored_period(period))},
+                *_ledger_period_data(ledger, loads, str(subsidiary), str(period)))
+            known[str(subsidiary)] = (period_end, state)
             states.append(state.assign(period=period, period_end=period_end))
     frame = pd.concat(states, ignore_index=True) if states else carry_policy.empty().assign(
         period=pd.Series(dtype=str), period_end=pd.Series(dtype=object))
@@ -672,45 +743,58 @@ def _carry(ledger: Ledger, loads: pd.DataFrame, mine: dict[str, pd.DataFrame],
 
 
 def _run_periods(mine: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    parts = [f[["subsidiary", "period"]] for f in mine.values() if len(f)]
+    parts = [f[["subsidiary", "period"]].drop_duplicates() for f in mine.values() if len(f)]
     if not parts:
         return pd.DataFrame(columns=["subsidiary", "period", "period_end"])
-    frame = pd.concat(parts, ignore_index=True).drop_duplicates()
-    return frame.assign(period_end=frame["period"].map(lambda p: stored_period(p).end))
+    return _with_end(pd.concat(parts, ignore_index=True).drop_duplicates())
 
 
-def _previous_state(ledger: Ledger, ledger_periods: pd.DataFrame, known: dict[str, tuple[dt.date, pd.DataFrame]],
-                    subsidiary: str, period_end: dt.date) -> pd.DataFrame:
-    """The states of the subsidiary's latest period before the one ending at period_end:
+def _previous_states(ledger: Ledger, ledger_periods: pd.DataFrame,
+                     known: dict[str, tuple[dt.date, pd.DataFrame]], batch: pd.DataFrame) -> pd.DataFrame:
+    """For each subsidiary of the batch, the states of its latest period before the batch's:
     computed in this run, else the ledger's."""
-    earlier = ledger_periods[(ledger_periods["subsidiary"] == subsidiary)
-                             & (ledger_periods["period_end"] < period_end)]
-    stored = earlier.sort_values("period_end").iloc[-1] if len(earlier) else None
-    mine = known.get(subsidiary)
-    if mine is not None and (stored is None or mine[0] >= stored["period_end"]):
-        return mine[1]
-    if stored is None:
-        return carry_policy.empty()
-    frame = ledger.states([(subsidiary, str(stored["period"]))])
-    return frame[carry_policy.COLUMNS]
+    parts = []
+    wanted = []
+    for subsidiary, period_end in zip(batch["subsidiary"], batch["period_end"]):
+        earlier = ledger_periods[(ledger_periods["subsidiary"] == subsidiary)
+                                 & (ledger_periods["period_end"] < period_end)]
+        stored = earlier.sort_values("period_end").iloc[-1] if len(earlier) else None
+        mine = known.get(str(subsidiary))
+        if mine is not None and (stored is None or mine[0] >= stored["period_end"]):
+            parts.append(mine[1])
+        elif stored is not None:
+            wanted.append((str(subsidiary), str(stored["period"])))
+    if wanted:
+        parts.append(ledger.states(wanted)[carry_policy.COLUMNS])
+    return pd.concat(parts, ignore_index=True) if parts else carry_policy.empty()
 
 
-def _period_data(mine: dict[str, pd.DataFrame], subsidiary: str, period: str) -> tuple[pd.DataFrame, ...]:
-    """This run's customer sheet, movements, visits and assessments of one period."""
+def _run_data(mine: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, ...]:
+    """This run's customer sheets, movements (summed per account), visits and assessments,
+    each with subsidiary and period."""
     def rows(name: str, columns: list[str]) -> pd.DataFrame:
         frame = mine.get(name)
         if frame is None:
-            return pd.DataFrame(columns=columns)
-        return frame[(frame["subsidiary"] == subsidiary) & (frame["period"] == period)]
+            return pd.DataFrame(columns=["period", *columns])
+        return frame[["period", *columns]]
 
     sheets = rows(CUSTOMERS.name, ["subsidiary", "uscc", "opening_balance", *carry_policy.TERMS])
     tx = rows(SALES.name, ["subsidiary", "customer_uscc", "type", "amount"]).dropna(subset=["customer_uscc"])
-    movements = tx.assign(movement=tx["amount"].astype("int64") * tx["type"].map(
-        {"发货": 1, "退货": -1, "回款": -1}).astype("int64"))[["subsidiary", "customer_uscc", "movement"]]
-    seen = rows(VISITS.name, ["subsidiary", "customer_uscc", "date"])[["subsidiary", "customer_uscc", "date"]]
+    sign = np.where(tx["type"] == "发货", 1, -1)
+    movements = tx.assign(movement=tx["amount"].astype("int64") * sign).groupby(
+        ["subsidiary", "period", "customer_uscc"], sort=False)["movement"].sum().reset_index()
+    seen = rows(VISITS.name, ["subsidiary", "customer_uscc", "date"])
     assessed = rows(CREDIT.name, ["subsidiary", "customer_uscc", "source_row", "applied_on",
                                   *carry_policy.ASSESSED])
     return sheets, movements, seen, assessed
+
+
+def _of_periods(frame: pd.DataFrame, keys: set[tuple[str, str]]) -> pd.DataFrame:
+    """The rows of some (subsidiary, period)s."""
+    if frame.empty:
+        return frame
+    index = pd.MultiIndex.from_arrays([frame["subsidiary"].astype(str), frame["period"].astype(str)])
+    return frame[index.isin(list(keys))]
 
 
 def _ledger_period_data(ledger: Ledger, loads: pd.DataFrame, subsidiary: str,
@@ -735,7 +819,8 @@ def _ledger_period_data(ledger: Ledger, loads: pd.DataFrame, subsidiary: str,
 
 
 def _load(ledger: Ledger, run_id: int, run_month: Period, frames: dict[str, pd.DataFrame],
-          carried: Carried, inputs: list[dict[str, object]], dropped: list[int]) -> None:
+          parts: dict[str, list[tuple[str, str, str]]], carried: Carried,
+          inputs: list[dict[str, object]], dropped: list[int]) -> None:
     """Replace the run month's loads (and the corrected (subsidiary, period)s) with this
     run's: rows, monthly figures and account states."""
     old = ledger.loads()
@@ -743,27 +828,22 @@ def _load(ledger: Ledger, run_id: int, run_month: Period, frames: dict[str, pd.D
     states = carried.states
     ledger.drop_loads(dropped, set(zip(old["subsidiary"], old["period"]))
                       | set(zip(states["subsidiary"], states["period"])))
-    specs = []
+    load_ids: dict[str, np.ndarray] = {}
     for name, frame in frames.items():
-        if frame.empty:
-            continue
-        counts = frame.groupby(["subsidiary", "period", "source_file"], sort=True).size()
-        for (subsidiary, period, source_file), rows in counts.items():
-            specs.append({"run_month": str(run_month), "subsidiary": subsidiary, "period": period,
-                          "sheet": name, "source_file": source_file, "rows": int(rows)})
-    ids = ledger.add_loads(specs)
-    load_id = {(s["sheet"], s["subsidiary"], s["period"], s["source_file"]): i for s, i in zip(specs, ids)}
-    for name, frame in frames.items():
-        if frame.empty:
-            continue
-        keys = zip(frame["subsidiary"], frame["period"], frame["source_file"])
-        rows = frame.assign(load_id=[load_id[(name, s, p, f)] for s, p, f in keys])
-        ledger.insert_rows(DATA_TABLES[name], rows)
+        sizes = np.bincount(frame["_part"].to_numpy(dtype=np.int64), minlength=len(parts[name]))
+        specs = [{"run_month": str(run_month), "subsidiary": subsidiary, "period": period, "sheet": name,
+                  "source_file": source_file, "rows": int(n)}
+                 for (subsidiary, period, source_file), n in zip(parts[name], sizes, strict=True) if n]
+        ids = np.full(len(sizes), -1, dtype=np.int64)
+        ids[sizes > 0] = ledger.add_loads(specs)
+        load_ids[name] = ids
+        if len(frame):
+            ledger.insert_rows(DATA_TABLES[name], frame.assign(
+                load_id=ids[frame["_part"].to_numpy(dtype=np.int64)]))
     months = carried.months
     if len(months):
-        keys = zip(months["subsidiary"], months["period"], months["source_file"])
         ledger.insert_rows(sales_months, months.assign(
-            load_id=[load_id[(SALES.name, s, p, f)] for s, p, f in keys]))
+            load_id=load_ids[SALES.name][months["_part"].to_numpy(dtype=np.int64)]))
     ledger.insert_rows(account_states, states.assign(run_month=str(run_month)))
     ledger.record_inputs(run_id, [{k: v for k, v in i.items() if not k.startswith("_")} for i in inputs])
 
@@ -777,7 +857,7 @@ def carry_history(ledger: Ledger) -> None:
         sales = loads[loads["sheet"] == SALES.name]
         for load_id in sales["id"]:
             tx = ledger.rows_of(transactions, [int(load_id)])
-            ledger.insert_rows(sales_months, _month_sales(tx).assign(load_id=int(load_id)))
+            ledger.insert_rows(sales_months, _month_sales(tx, by="load_id"))
         periods = loads.drop_duplicates(["subsidiary", "period"]).sort_values("period_end")
         for subsidiary, rows in periods.groupby("subsidiary"):
             state = carry_policy.empty()

@@ -33,7 +33,6 @@ from .receivables import (
     limit_shipments,
     limit_warnings,
     opening_differences,
-    running_balances,
 )
 from .sales import FIGURES, rates
 
@@ -92,9 +91,8 @@ def compute(r: Reading, config: Config, received: pd.DataFrame, inputs: pd.DataF
                              "customer_uscc": states["customer_uscc"].astype(str),
                              "closing": states["closing"].astype("int64")}).sort_values(KEYS).reset_index(drop=True)
 
-    serving = current.groupby("uscc")["subsidiary"].agg(lambda s: "、".join(sorted(set(s))))
-    salespeople = current.groupby("uscc")["salesperson"].agg(
-        lambda s: "、".join(sorted({str(x) for x in s.dropna()})))
+    serving = _joined(current, "subsidiary")
+    salespeople = _joined(current, "salesperson")
     w_tx = r.window_tx
 
     # Credit: the grade in force is the latest assessment's; this quarter's assessments
@@ -119,8 +117,7 @@ def compute(r: Reading, config: Config, received: pd.DataFrame, inputs: pd.DataF
     moved = w_tx.assign(movement=w_tx["amount"].astype("int64") * np.where(
         w_tx["type"] == "发货", 1, -1)).groupby(KEYS)["movement"].sum()
     opening = balances.set_index(KEYS)["closing"].sub(moved, fill_value=0).rename("opening").reset_index()
-    running = running_balances(opening, w_tx)
-    shipments = limit_shipments(running, limits, window.start, window.end)
+    shipments = limit_shipments(opening, w_tx, limits, window.start, window.end)
     shipments["customer_name"] = shipments["customer_uscc"].map(names)
     warnings = limit_warnings(balances, limits)
     tolerance = int(Decimal(policy.balance_tolerance) * 100)
@@ -172,6 +169,15 @@ def compute(r: Reading, config: Config, received: pd.DataFrame, inputs: pd.DataF
 
 def previous_classes_month(run_month: str, quarter_end: bool, class_months: list[str]) -> str | None:
     return previous_class_month(run_month, quarter_end, [m for m in class_months if m != run_month])
+
+
+def _joined(current: pd.DataFrame, column: str) -> pd.Series:
+    """Per USCC its distinct values of a column, sorted and joined with 、 (most have one)."""
+    pairs = current[["uscc", column]].dropna().astype(str).drop_duplicates().sort_values(["uscc", column])
+    several = pairs["uscc"].duplicated(keep=False)
+    one = pairs[~several].set_index("uscc")[column]
+    many = pairs[several].groupby("uscc", sort=False)[column].agg("、".join)
+    return pd.concat([one, many])
 
 
 # ---------------------------------------------------------------- figures per account

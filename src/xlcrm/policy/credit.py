@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from ..config import Policy
@@ -25,23 +26,40 @@ APPROVED, LATE, PENDING = "已批复", "批复超时", "待批复"
 REVIEW_OK, REVIEW_OVERDUE, NEVER_ASSESSED = "正常", "逾期未复评", "未评估"
 
 
-def _points(wan_fen: int, table: tuple[tuple[int, int], ...]) -> int:
-    for threshold, points in table:
-        if wan_fen >= threshold * 100:
-            return points
-    return table[-1][1]
+MICRO = 1_000_000  # scores are held in millionths of a point: exact, and whole numbers
+
+
+def _points(wan_fen: np.ndarray, table: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Points by the highest threshold reached (amounts in fen of 万元)."""
+    return np.select([wan_fen >= threshold * 100 for threshold, _ in table],
+                     [points for _, points in table], default=table[-1][1])
+
+
+def score_micro(annual_wan_fen: np.ndarray, monthly_wan_fen: np.ndarray, payment_terms: np.ndarray,
+                on_time_micro: np.ndarray, overdue_count: np.ndarray) -> np.ndarray:
+    """Scores 0-100 in millionths: 付款信誉 = 40 × 按期付款率 − 5 per 逾期次数, not below 0."""
+    reputation = np.maximum(40 * on_time_micro.astype(np.int64) - 5 * MICRO * overdue_count.astype(np.int64), 0)
+    terms = np.array([TERMS_POINTS.get(t, 0) if isinstance(t, str) else 0 for t in payment_terms],
+                     dtype=np.int64)
+    points = _points(annual_wan_fen.astype(np.int64), ANNUAL_POINTS) \
+        + _points(monthly_wan_fen.astype(np.int64), MONTHLY_POINTS) + terms
+    return points.astype(np.int64) * MICRO + reputation
 
 
 def credit_score(annual_wan_fen: int, monthly_wan_fen: int, payment_terms: str | None,
                  on_time_micro: int, overdue_count: int) -> Fraction:
-    """The score 0-100, exact: 付款信誉 = 40 × 按期付款率 − 5 per 逾期次数, not below 0."""
-    reputation = max(Fraction(40 * int(on_time_micro), 1_000_000) - 5 * int(overdue_count), Fraction(0))
-    return (
-        _points(int(annual_wan_fen), ANNUAL_POINTS)
-        + _points(int(monthly_wan_fen), MONTHLY_POINTS)
-        + TERMS_POINTS.get(payment_terms or "", 0)
-        + reputation
-    )
+    """The score 0-100, exact."""
+    micro = score_micro(np.array([annual_wan_fen]), np.array([monthly_wan_fen]),
+                        np.array([payment_terms], dtype=object), np.array([on_time_micro]),
+                        np.array([overdue_count]))
+    return Fraction(int(micro[0]), MICRO)
+
+
+def grades(score: np.ndarray, policy: Policy) -> np.ndarray:
+    """一级 from grade_one_min_score, 二级 from grade_two_min_score, else 三级 (scores in
+    millionths)."""
+    return np.where(score >= policy.grade_one_min_score * MICRO, "一级",
+                    np.where(score >= policy.grade_two_min_score * MICRO, "二级", "三级"))
 
 
 def grade_of(score: Fraction, policy: Policy) -> str:
@@ -52,36 +70,59 @@ def grade_of(score: Fraction, policy: Policy) -> str:
     return "三级"
 
 
-def suggested_limit(monthly_wan_fen: int, credit_days: int | None, grade: str, policy: Policy) -> int:
-    """月均销售额 (元) × max(账期, 30) / 30 × factor, rounded down to 1,000 元; in fen."""
-    factor = {
-        "一级": Fraction(policy.limit_factor_one), "二级": Fraction(policy.limit_factor_two),
-        "三级": Fraction(policy.limit_factor_three),
-    }[grade]
-    monthly_yuan = Fraction(int(monthly_wan_fen) * 10_000, 100)
-    days = max(int(credit_days) if credit_days is not None and not pd.isna(credit_days) else 0, 30)
-    limit = monthly_yuan * days / 30 * factor
+def suggested_limits(monthly_wan_fen: np.ndarray, credit_days: np.ndarray, grade: np.ndarray,
+                     policy: Policy) -> np.ndarray:
+    """月均销售额 (元) × max(账期, 30) / 30 × factor, rounded down to 1,000 元; in fen.
+    credit_days: 0 where none."""
+    factors = {"一级": Fraction(policy.limit_factor_one), "二级": Fraction(policy.limit_factor_two),
+               "三级": Fraction(policy.limit_factor_three)}
+    numerator = np.array([factors[g].numerator for g in grade], dtype=np.int64)
+    denominator = np.array([factors[g].denominator for g in grade], dtype=np.int64)
+    monthly_yuan = monthly_wan_fen.astype(np.int64) * 100  # fen of 万元 × 10,000 / 100
+    days = np.maximum(credit_days.astype(np.int64), 30)
     step = policy.limit_rounding
-    return int(limit // step) * step * 100
+    top = monthly_yuan * days * numerator
+    if len(top) and np.abs(top).max() >= 2**62 // max(1, int(denominator.max())):
+        return np.array([int(Fraction(int(t), 30 * int(d)) // step) * step * 100
+                         for t, d in zip(top.tolist(), denominator.tolist())], dtype=object)
+    return np.floor_divide(top, 30 * denominator * step) * step * 100
+
+
+def suggested_limit(monthly_wan_fen: int, credit_days: int | None, grade: str, policy: Policy) -> int:
+    days = int(credit_days) if credit_days is not None and not pd.isna(credit_days) else 0
+    return int(suggested_limits(np.array([monthly_wan_fen]), np.array([days]),
+                                np.array([grade], dtype=object), policy)[0])
+
+
+def approvals(applied_on: pd.Series, approved_on: pd.Series, approved_limit: pd.Series,
+              policy: Policy) -> tuple[np.ndarray, pd.array]:
+    """(status, days): 已批复 within 3 days, 批复超时 after more, 待批复 with no approved limit."""
+    applied = pd.to_datetime(applied_on)
+    approved = pd.to_datetime(approved_on)
+    days = (approved - applied).dt.days
+    pending = approved_limit.isna().to_numpy(dtype=bool)
+    late = (days > policy.approval_days).fillna(False).to_numpy(dtype=bool)
+    status = np.where(pending, PENDING, np.where(late, LATE, APPROVED))
+    shown = pd.array(days.where(~pending).tolist(), dtype="Int64")
+    return status, shown
 
 
 def approval(applied_on: object, approved_on: object, approved_limit: object,
              policy: Policy) -> tuple[str, int | None]:
-    """(status, days): 已批复 within 3 days, 批复超时 after more, 待批复 with no approved limit."""
-    if approved_limit is None or pd.isna(approved_limit):
-        return PENDING, None
-    if approved_on is None or pd.isna(approved_on) or applied_on is None or pd.isna(applied_on):
-        return APPROVED, None
-    days = (pd.Timestamp(approved_on) - pd.Timestamp(applied_on)).days  # type: ignore[arg-type]
-    return (APPROVED if days <= policy.approval_days else LATE), days
+    status, days = approvals(pd.Series([applied_on]), pd.Series([approved_on]),
+                             pd.Series([approved_limit], dtype=object), policy)
+    return str(status[0]), None if pd.isna(days[0]) else int(days[0])
 
 
 def applied_too_early(applied_on: object, quarter: Period, policy: Policy) -> bool:
     """An application should be dated from the 21st of the quarter's last month (下旬)."""
     if applied_on is None or pd.isna(applied_on):
         return False
-    earliest = dt.date(quarter.year, quarter.last_month, policy.application_earliest_day)
-    return bool(pd.Timestamp(applied_on).date() < earliest)  # type: ignore[arg-type]
+    return bool(pd.Timestamp(applied_on) < pd.Timestamp(_earliest(quarter, policy)))  # type: ignore[arg-type]
+
+
+def _earliest(quarter: Period, policy: Policy) -> dt.date:
+    return dt.date(quarter.year, quarter.last_month, policy.application_earliest_day)
 
 
 def assessment_quarter(period: str) -> Period:
@@ -97,16 +138,13 @@ def assess(assessments: pd.DataFrame, terms: pd.DataFrame, policy: Policy) -> pd
     customer sheet of the same subsidiary and period.
     """
     frame = assessments.merge(terms, on=["subsidiary", "period", "customer_uscc"], how="left")
-    frame["quarter"] = frame["period"].map(lambda p: str(assessment_quarter(str(p))))
+    frame["quarter"] = frame["period"].map({p: str(assessment_quarter(str(p))) for p in set(frame["period"])})
     frame = score(frame, policy)
-    decided = [approval(a, b, c, policy) for a, b, c in zip(
-        frame["applied_on"], frame["approved_on"], frame["approved_limit"])]
-    frame["approval_status"] = [d[0] for d in decided]
-    frame["approval_days"] = pd.array([d[1] for d in decided], dtype="Int64")
-    frame["too_early"] = [
-        applied_too_early(a, assessment_quarter(str(p)), policy)
-        for a, p in zip(frame["applied_on"], frame["period"])
-    ]
+    frame["approval_status"], frame["approval_days"] = approvals(
+        frame["applied_on"], frame["approved_on"], frame["approved_limit"], policy)
+    earliest = {p: pd.Timestamp(_earliest(assessment_quarter(str(p)), policy)) for p in set(frame["period"])}
+    applied = pd.to_datetime(frame["applied_on"])
+    frame["too_early"] = (applied < frame["period"].map(earliest)).fillna(False).astype(bool)
     return frame
 
 
@@ -114,26 +152,27 @@ def score(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """Score, computed grade, its difference from the subsidiary's own 评定资信等级 and
     the suggested limit of assessment rows that carry their 付款方式 and 账期."""
     frame = frame.copy()
-    scores = [
-        credit_score(a, m, t, r, o) for a, m, t, r, o in zip(
-            frame["annual_sales"].fillna(0), frame["monthly_sales"].fillna(0),
-            frame["payment_terms"], frame["on_time_rate"].fillna(0), frame["overdue_count"].fillna(0))
-    ]
-    frame["score"] = pd.Series(scores, index=frame.index, dtype=object)
-    frame["computed_grade"] = [grade_of(s, policy) for s in scores]
+
+    def ints(column: str) -> np.ndarray:
+        return frame[column].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+
+    micro = score_micro(ints("annual_sales"), ints("monthly_sales"),
+                        frame["payment_terms"].astype(object).to_numpy(), ints("on_time_rate"),
+                        ints("overdue_count"))
+    frame["score"] = pd.Series([Fraction(int(m), MICRO) for m in micro.tolist()], index=frame.index,
+                               dtype=object)
+    frame["computed_grade"] = grades(micro, policy)
     # A blank 评定资信等级 (the subsidiary gave none) is not a difference.
     frame["grade_differs"] = frame["grade"].notna() & (frame["computed_grade"] != frame["grade"].astype(object))
-    frame["suggested_limit"] = [
-        suggested_limit(m, d, g, policy) for m, d, g in zip(
-            frame["monthly_sales"].fillna(0), frame["credit_days"], frame["computed_grade"])
-    ]
+    frame["suggested_limit"] = suggested_limits(ints("monthly_sales"), ints("credit_days"),
+                                                frame["computed_grade"].to_numpy(), policy)
     return frame
 
 
 def latest_per_quarter(assessed: pd.DataFrame) -> pd.DataFrame:
     """One assessment per subsidiary, customer and quarter: the latest period's (a 医药
     subsidiary's quarter-end month), then the latest row."""
-    order = assessed.assign(_end=assessed["period"].map(lambda p: stored_period(p).end))
+    order = assessed.assign(_end=assessed["period"].map({p: stored_period(p).end for p in set(assessed["period"])}))
     order = order.sort_values(["_end", "source_row"], kind="mergesort")
     return order.drop_duplicates(["subsidiary", "customer_uscc", "quarter"], keep="last").drop(
         columns="_end")
@@ -156,16 +195,14 @@ def review_status(current: pd.DataFrame, assessed: pd.DataFrame, sold: set[tuple
                   end: dt.date, policy: Policy) -> pd.DataFrame:
     """For each customer of a subsidiary's current sheet: 正常, 逾期未复评 (latest 申请日期 more
     than 183 days before E) or 未评估 (sales in W, never assessed); none otherwise."""
-    latest = assessed.sort_values("applied_on", na_position="first").drop_duplicates(
-        ["subsidiary", "customer_uscc"], keep="last").set_index(["subsidiary", "customer_uscc"])["applied_on"]
-    status = []
-    for sub, uscc in zip(current["subsidiary"], current["uscc"]):
-        applied = latest.get((sub, uscc))
-        if applied is None or pd.isna(applied):
-            status.append(NEVER_ASSESSED if (sub, uscc) in sold else None)
-        elif (pd.Timestamp(end) - pd.Timestamp(applied)).days > policy.reassessment_days:
-            status.append(REVIEW_OVERDUE)
-        else:
-            status.append(REVIEW_OK)
+    latest = assessed.dropna(subset=["applied_on"]).groupby(
+        [assessed["subsidiary"].astype(str), assessed["customer_uscc"].astype(str)])["applied_on"].max()
+    index = pd.MultiIndex.from_arrays([current["subsidiary"].astype(str), current["uscc"].astype(str)])
+    applied = pd.to_datetime(pd.Series(latest.reindex(index).to_numpy()))
+    overdue = ((pd.Timestamp(end) - applied).dt.days > policy.reassessment_days).to_numpy(dtype=bool)
+    never = applied.isna().to_numpy(dtype=bool)
+    has_sales = np.array([key in sold for key in index], dtype=bool)
+    status = np.where(never, np.where(has_sales, NEVER_ASSESSED, None),
+                      np.where(overdue, REVIEW_OVERDUE, REVIEW_OK))
     return pd.DataFrame({"subsidiary": current["subsidiary"].astype(str),
                          "customer_uscc": current["uscc"].astype(str), "review": status})

@@ -12,57 +12,121 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 SIGN = {"发货": 1, "退货": -1, "回款": -1}
 
 
-def ordered_movements(tx: pd.DataFrame) -> pd.DataFrame:
-    """Transactions in balance order: by date; on one date 回款 and 退货 before 发货; then
-    the order of the sheet (file, row)."""
-    # Sorted on integer codes: a string sort of a million rows costs seconds.
-    pair = pd.MultiIndex.from_arrays([tx["subsidiary"].astype(str), tx["customer_uscc"].astype(str)])
-    pair_code = pd.factorize(pair, sort=True)[0]
-    file_code = pd.factorize(tx["source_file"].astype(str), sort=True)[0]
+def _arrow(values: pd.Series) -> pa.Array:
+    """A text column as one Arrow array (large_string, so that any two can be joined)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" or values.dtype == "str":
+        array = pa.array(values.array)
+    else:
+        array = pa.array(values.astype(str).to_numpy(dtype=object), pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
+
+
+def _sorted_codes(array: pa.Array) -> tuple[np.ndarray, list[str]]:
+    """Each value's rank among the distinct values (sorted), and those values. Arrow's
+    hashing: pandas' factorize of a million texts costs ten times as much."""
+    encoded = pc.dictionary_encode(array)
+    distinct = encoded.dictionary.to_pylist()
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[np.argsort(np.array(distinct, dtype=object), kind="stable")] = np.arange(len(distinct))
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return rank[codes], sorted(distinct)
+
+
+def _accounts(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each row's account (subsidiary, customer) as a code, and the accounts as texts."""
+    joined = pc.binary_join_element_wise(_arrow(frame["subsidiary"]), _arrow(frame["customer_uscc"]),
+                                         pa.scalar("\x1f", pa.large_string()))
+    return _sorted_codes(joined)
+
+
+def _per_account(accounts: list[str], table: pd.DataFrame, column: str) -> np.ndarray:
+    """A table's column (per subsidiary and customer) for each account; NaN where none."""
+    if table.empty:
+        return np.full(len(accounts), np.nan)
+    codes, names = _accounts(table)
+    found = pd.Series(table[column].astype("float64").to_numpy(), index=np.array(names, dtype=object)[codes])
+    return pd.Series(accounts, dtype=object).map(found[~found.index.duplicated()]).to_numpy(dtype=np.float64)
+
+
+def _balance_order(tx: pd.DataFrame, account: np.ndarray) -> np.ndarray:
+    """Row positions in balance order: by account; by date; on one date 回款 and 退货 before
+    发货; then the order of the sheet (file, row). Sorted on integer codes: a string sort
+    of a million rows costs seconds."""
+    file_code, _ = _sorted_codes(_arrow(tx["source_file"]))
     day = tx["date"].to_numpy(dtype="datetime64[s]").astype(np.int64)
-    shipment = (tx["type"] == "发货").to_numpy(dtype=bool).astype(np.int8)
+    shipment = _is_shipment(tx).astype(np.int8)
     row = tx["source_row"].to_numpy(dtype=np.int64, na_value=0)
-    order = np.lexsort((row, file_code, shipment, day, pair_code))
-    frame = tx.iloc[order].copy()
-    sign = frame["type"].map(SIGN).to_numpy(dtype=np.int64)
-    frame["movement"] = frame["amount"].to_numpy(dtype=np.int64, na_value=0) * sign
-    return frame
+    return np.lexsort((row, file_code, shipment, day, account))
+
+
+def _is_shipment(tx: pd.DataFrame) -> np.ndarray:
+    return pc.equal(_arrow(tx["type"]), "发货").to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _movements(tx: pd.DataFrame) -> np.ndarray:
+    sign = np.where(_is_shipment(tx), 1, -1)
+    return tx["amount"].to_numpy(dtype=np.int64, na_value=0) * sign
+
+
+def ordered_movements(tx: pd.DataFrame) -> pd.DataFrame:
+    """Transactions in balance order, each with its movement (+ 发货, − 退货, − 回款)."""
+    order = _balance_order(tx, _accounts(tx)[0])
+    return tx.iloc[order].assign(movement=_movements(tx)[order])
 
 
 OVER_LIMIT, NO_LIMIT = "超限", "无额度"
 OVER_LIMIT_SHIPMENT, NO_LIMIT_SHIPMENT = "超限发货", "无额度发货"
 
 
+def _balances(openings: pd.DataFrame, tx: pd.DataFrame
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(row positions in balance order, their movements, the balance after each (fen), the
+    account code of each, and the accounts). openings: subsidiary, customer_uscc, opening
+    (the balance before the first of `tx`)."""
+    account, names = _accounts(tx)
+    order = _balance_order(tx, account)
+    moved = _movements(tx)[order]
+    accounts = account[order]
+    total = np.cumsum(moved)
+    # Each account's running sum: the running total less the total before its first row.
+    first = np.r_[True, accounts[1:] != accounts[:-1]] if len(accounts) else np.zeros(0, dtype=bool)
+    before = np.maximum.accumulate(np.where(first, np.arange(len(total)), 0)) if len(total) else total
+    start = total[before] - moved[before]
+    carried = np.nan_to_num(_per_account(names, openings, "opening")).astype(np.int64)[accounts]
+    return order, moved, total - start + carried, accounts, names
+
+
 def running_balances(openings: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
-    """Every transaction with the balance after it (fen), in balance order. openings:
-    subsidiary, customer_uscc, opening (the balance before the first of `tx`)."""
-    moves = ordered_movements(tx)
-    keys = ["subsidiary", "customer_uscc"]
-    start = moves[keys].astype(str).merge(
-        openings[[*keys, "opening"]].astype({"subsidiary": str, "customer_uscc": str}),
-        on=keys, how="left")["opening"]
-    moves["balance"] = moves.groupby(keys)["movement"].cumsum().to_numpy() + start.fillna(0).astype(
-        "int64").to_numpy()
-    return moves
+    """Every transaction with the balance after it (fen), in balance order."""
+    order, moved, balance, _, _ = _balances(openings, tx)
+    return tx.iloc[order].assign(movement=moved, balance=balance)
 
 
-def limit_shipments(balances: pd.DataFrame, limits: pd.DataFrame, start: dt.date,
+def limit_shipments(openings: pd.DataFrame, tx: pd.DataFrame, limits: pd.DataFrame, start: dt.date,
                     end: dt.date) -> pd.DataFrame:
     """发货 in [start, end] after which the balance exceeds the limit in force (超限发货),
-    or is owed with no limit in force (无额度发货). `limits`: subsidiary, customer_uscc, limit."""
-    shipped = balances[(balances["type"] == "发货") & (balances["date"] >= pd.Timestamp(start))
-                       & (balances["date"] <= pd.Timestamp(end))]
-    shipped = shipped.merge(limits, on=["subsidiary", "customer_uscc"], how="left")
-    has_limit = shipped["limit"].notna()
-    over = has_limit & (shipped["balance"] > shipped["limit"].fillna(0))
-    unlimited = ~has_limit & (shipped["balance"] > 0)
-    flagged = shipped[over | unlimited].copy()
-    flagged["kind"] = [OVER_LIMIT_SHIPMENT if h else NO_LIMIT_SHIPMENT
-                       for h in flagged["limit"].notna()]
+    or is owed with no limit in force (无额度发货), in balance order, each with its balance
+    and limit. `limits`: subsidiary, customer_uscc, limit."""
+    order, _, balance, accounts, names = _balances(openings, tx)
+    limit = _per_account(names, limits, "limit")[accounts]
+    dates = tx["date"].to_numpy(dtype="datetime64[s]")[order]
+    shipped = _is_shipment(tx)[order] & (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
+    has_limit = ~np.isnan(limit)
+    over = has_limit & (balance > np.nan_to_num(limit))
+    keep = shipped & (over | (~has_limit & (balance > 0)))
+    # One take of the rows kept, already in balance order.
+    flagged = tx.iloc[order[keep]].assign(
+        balance=balance[keep],
+        limit=pd.array(np.where(has_limit[keep], limit[keep], np.nan), dtype="Int64"),
+        kind=np.where(has_limit[keep], OVER_LIMIT_SHIPMENT, NO_LIMIT_SHIPMENT))
     return flagged.reset_index(drop=True)
 
 
@@ -95,10 +159,9 @@ def group_exposure(closing: pd.DataFrame, limits: pd.DataFrame, served: pd.DataF
     keys = pairs[pairs["customer_uscc"].isin(shared.index)]
     merged = keys.merge(closing, on=["subsidiary", "customer_uscc"], how="left").merge(
         limits, on=["subsidiary", "customer_uscc"], how="left")
-    sums = merged.groupby("customer_uscc").agg(
-        closing=("closing", lambda s: int(s.fillna(0).sum())),
-        limit=("limit", lambda s: int(s.fillna(0).sum())),
-    )
+    merged = merged.assign(closing=merged["closing"].fillna(0).astype("int64"),
+                           limit=merged["limit"].astype("Int64").fillna(0).astype("int64"))
+    sums = merged.groupby("customer_uscc")[["closing", "limit"]].sum()
     grades = own_grades[own_grades["customer_uscc"].isin(shared.index)]
     differ = grades.groupby("customer_uscc")["grade"].nunique() > 1
     frame = sums.assign(subsidiaries=shared, grades_differ=differ.reindex(sums.index, fill_value=False))

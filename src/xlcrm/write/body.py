@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.format import Format
+from xlsxwriter.sharedstrings import SharedStringTable
 from xlsxwriter.utility import _utf16_truncate, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
@@ -52,7 +53,7 @@ _EPOCH_DAYS = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days  # 25569
 # (Python's \s, which XlsxWriter uses, is Unicode white space; RE2's is ASCII only).
 _SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
 _SPECIAL = (r"[\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|\x{fffe}|\x{ffff}"
-            rf"|^[{_SPACE}]|[{_SPACE}]$")
+            rf"|^[{_SPACE}]|[{_SPACE}]$|^<r>")
 # Beyond this many code points a text may exceed Excel's limit of 32,767 UTF-16 units.
 _MAYBE_LONG = STRING_MAX // 2
 
@@ -98,21 +99,25 @@ def _number_xml(rows: pa.Array, col: int, xf: int, values: pa.Array) -> pa.Array
     start, end = _prefix(col, xf)
     text = pc.cast(values, pa.string())
     cells = _join(start, rows, end + "><v>", text, "</v></c>")
-    return pc.coalesce(cells, blank_cells(rows, col, xf))
+    return pc.coalesce(cells, blank_cells(rows, col, xf)) if cells.null_count else cells
 
 
 def _text_xml(rows: pa.Array, col: int, xf: int, text: pa.Array) -> pa.Array:
     """Inline-string cells; a null or empty text is a blank cell."""
     start, end = _prefix(col, xf)
-    escaped = pc.replace_substring(text, "&", "&amp;")
-    escaped = pc.replace_substring(escaped, "<", "&lt;")
-    escaped = pc.replace_substring(escaped, ">", "&gt;")
+    escaped = text
+    if pc.any(pc.match_substring_regex(text, "[&<>]")).as_py():
+        escaped = pc.replace_substring(escaped, "&", "&amp;")
+        escaped = pc.replace_substring(escaped, "<", "&lt;")
+        escaped = pc.replace_substring(escaped, ">", "&gt;")
     cells = _join(start, rows, end + ' t="inlineStr"><is><t>', escaped, "</t></is></c>")
     special = pc.fill_null(pc.or_(pc.match_substring_regex(text, _SPECIAL),
                                   pc.greater(pc.utf8_length(text), _MAYBE_LONG)), False)
     if pc.any(special).as_py():
         cells = _special_text(cells, rows, col, xf, text, special)
     empty = pc.fill_null(pc.equal(text, ""), True)
+    if not pc.any(empty).as_py():
+        return cells
     return pc.if_else(empty, blank_cells(rows, col, xf), cells)
 
 
@@ -135,7 +140,10 @@ def _special_text(cells: pa.Array, rows: pa.Array, col: int, xf: int, text: pa.A
 def _strings(values: pd.Series) -> pa.Array:
     """A column as Arrow text, nulls where missing; any other value as str() of it."""
     if isinstance(values.dtype, pd.StringDtype) or values.dtype == "str":
-        return pa.array(values.array, pa.string()) if len(values) else pa.array([], pa.string())
+        array = pa.array(values.array) if len(values) else pa.array([], pa.string())
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        return array.cast(pa.string())
     return pa.array([None if is_missing(v) else v if isinstance(v, str) else str(v)
                      for v in values.tolist()], pa.string())
 
@@ -162,6 +170,14 @@ def _whole_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         missing = values.isna().to_numpy(dtype=bool)
         return values.fillna(0).to_numpy(dtype=np.int64), missing
+    if pd.api.types.is_float_dtype(values.dtype):
+        # Whole numbers that a merge turned into floats (NaN for the missing).
+        floats = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        missing = np.isnan(floats)
+        present = floats[~missing]
+        if np.all(np.isfinite(present)) and np.all(present == np.round(present)) \
+                and (not len(present) or np.abs(present).max() < 2**53):
+            return np.where(missing, 0, floats).astype(np.int64), missing
     return None
 
 
@@ -290,31 +306,64 @@ def date_cells(rows: pa.Array, col: int, xf: int, values: pd.Series, key: str) -
     return cells
 
 
-def text_cells(rows: pa.Array, col: int, xf: int, values: pd.Series) -> Cells:
+def text_cells(rows: pa.Array, col: int, xf: int, values: pd.Series,
+               shared: SharedStringTable | None = None) -> Cells:
     text = _strings(values)
-    cells = Cells(_text_xml(rows, col, xf, text))
+    xml = _shared_xml(rows, col, xf, text, shared) if shared is not None else None
+    cells = Cells(xml if xml is not None else _text_xml(rows, col, xf, text))
     cells.widest = text_width(text)
     return cells
+
+
+def _shared_xml(rows: pa.Array, col: int, xf: int, text: pa.Array,
+                shared: SharedStringTable) -> pa.Array | None:
+    """Cells pointing into the workbook's shared strings, for a column whose texts repeat
+    (names, codes, files): a third of the XML of inline strings to write and pack. None
+    for a column of mostly distinct texts (document numbers), which stay inline."""
+    present = len(text) - text.null_count
+    encoded = pc.dictionary_encode(text)
+    distinct = encoded.dictionary
+    if present == 0 or 2 * len(distinct) > present:
+        return None
+    # Texts XlsxWriter would write unescaped or needs to treat (see _SPECIAL) stay inline.
+    own = pc.or_(pc.match_substring_regex(distinct, _SPECIAL), pc.greater(pc.utf8_length(distinct), _MAYBE_LONG))
+    values = distinct.to_pylist()
+    index = [None if own_ or v == "" else shared._get_shared_string_index(v)
+             for v, own_ in zip(values, own.to_pylist(), strict=True)]
+    # XlsxWriter counts every reference; the table above counted one per distinct text.
+    uses = np.bincount(encoded.indices.drop_null().to_numpy(zero_copy_only=False), minlength=len(values))
+    shared.count += int(sum(int(n) - 1 for n, i in zip(uses.tolist(), index, strict=True) if i is not None and n))
+    numbers = pa.array([None if i is None else str(i) for i in index], pa.string())
+    start, end = _prefix(col, xf)
+    cells = _join(start, rows, end + ' t="s"><v>', pc.take(numbers, encoded.indices), "</v></c>")
+    inline = pc.is_null(cells)
+    if pc.any(pc.and_(inline, pc.is_valid(text))).as_py():
+        return pc.if_else(inline, _text_xml(rows, col, xf, text), cells)
+    return pc.coalesce(cells, blank_cells(rows, col, xf)) if cells.null_count else cells
 
 
 def text_width(text: pa.Array) -> int:
     """The widest display width of a column (CJK counts double), measured on its
     distinct texts."""
     distinct = pc.unique(pc.drop_null(text))
-    if len(distinct) <= 20_000:
-        return max((display_width(t) for t in distinct.to_pylist()), default=0)
-    # Many distinct texts (document numbers): bytes beyond one per character are
-    # mostly CJK (three bytes, two columns wide), so width ≈ chars + (bytes - chars) / 2.
+    if len(distinct) == 0:
+        return 0
+    if pc.all(pc.string_is_ascii(distinct)).as_py():
+        return int(pc.max(pc.utf8_length(distinct)).as_py())
+    if len(distinct) <= 2_000:
+        return max(display_width(t) for t in distinct.to_pylist())
+    # Many distinct texts: bytes beyond one per character are mostly CJK (three bytes,
+    # two columns wide), so width ≈ chars + (bytes - chars) / 2.
     chars = pc.utf8_length(distinct)
     extra = pc.subtract(pc.binary_length(distinct), chars)
     return int(pc.max(pc.add(chars, pc.divide(extra, 2))).as_py() or 0)
 
 
 def column_cells(kind: str, rows: pa.Array, col: int, fmt: Format, values: pd.Series,
-                 key: str) -> Cells:
+                 key: str, shared: SharedStringTable | None = None) -> Cells:
     xf = fmt._get_xf_index() if fmt is not None else 0
     if kind == "text":
-        return text_cells(rows, col, xf, values)
+        return text_cells(rows, col, xf, values, shared)
     if kind == "money":
         return money_cells(rows, col, xf, values, key)
     if kind == "int":

@@ -367,7 +367,7 @@ def write_report_sheet(
         made = []
         for writer in writers:
             cells = body.column_cells(writer.kind, numbers, writer.col, writer.fmt,
-                                      rows[writer.column.key], writer.column.key)
+                                      rows[writer.column.key], writer.column.key, book.str_table)
             writer.take(cells)
             made.append((writer.col, cells))
         body.write_rows(ws, first_row, made, len(rows))
