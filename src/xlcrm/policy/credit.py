@@ -195,14 +195,16 @@ def review_status(current: pd.DataFrame, assessed: pd.DataFrame, sold: set[tuple
                   end: dt.date, policy: Policy) -> pd.DataFrame:
     """For each customer of a subsidiary's current sheet: 正常, 逾期未复评 (latest 申请日期 more
     than 183 days before E) or 未评估 (sales in W, never assessed); none otherwise."""
-    latest = assessed.dropna(subset=["applied_on"]).groupby(
-        [assessed["subsidiary"].astype(str), assessed["customer_uscc"].astype(str)])["applied_on"].max()
+    dated = assessed.dropna(subset=["applied_on"])
+    latest = dated.groupby([dated["subsidiary"].astype(str), dated["customer_uscc"].astype(str)])[
+        "applied_on"].max()
     index = pd.MultiIndex.from_arrays([current["subsidiary"].astype(str), current["uscc"].astype(str)])
     applied = pd.to_datetime(pd.Series(latest.reindex(index).to_numpy()))
     overdue = ((pd.Timestamp(end) - applied).dt.days > policy.reassessment_days).to_numpy(dtype=bool)
     never = applied.isna().to_numpy(dtype=bool)
     has_sales = np.array([key in sold for key in index], dtype=bool)
-    status = np.where(never, np.where(has_sales, NEVER_ASSESSED, None),
-                      np.where(overdue, REVIEW_OVERDUE, REVIEW_OK))
+    status = np.full(len(index), None, dtype=object)
+    status[never & has_sales] = NEVER_ASSESSED
+    status[~never] = np.where(overdue[~never], REVIEW_OVERDUE, REVIEW_OK)
     return pd.DataFrame({"subsidiary": current["subsidiary"].astype(str),
                          "customer_uscc": current["uscc"].astype(str), "review": status})

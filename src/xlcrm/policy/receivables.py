@@ -20,7 +20,7 @@ SIGN = {"发货": 1, "退货": -1, "回款": -1}
 
 def _arrow(values: pd.Series) -> pa.Array:
     """A text column as one Arrow array (large_string, so that any two can be joined)."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" or values.dtype == "str":
+    if (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow") or values.dtype == "str":
         array = pa.array(values.array)
     else:
         array = pa.array(values.astype(str).to_numpy(dtype=object), pa.large_string())
