@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcrm.policy.classes import DOWNGRADE, UPGRADE, class_change, classify, previous_class_month
+from xlcrm.policy.classes import DOWNGRADE, UPGRADE, class_change, classify, classify_each, previous_class_month
 
 
 def _values(values: dict[str, int]) -> pd.DataFrame:
@@ -158,3 +158,23 @@ def test_class_change(previous: object, current: str, expected: str) -> None:
 ])
 def test_previous_class_month(run_month: str, quarter_end: bool, months: list[str], expected: str | None) -> None:
     assert previous_class_month(run_month, quarter_end, months) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(["S1", "S2", "S3"]), st.dictionaries(
+    st.text("0123456789ABC", min_size=3, max_size=3), st.integers(-5, 100), max_size=8), max_size=3),
+       st.sets(st.tuples(st.sampled_from(["S1", "S2", "S4"]), st.text("0123456789ABC", min_size=3, max_size=3)),
+               max_size=4),
+       st.sampled_from(["value", "count"]))
+def test_classify_each_is_classify_within_each_scope(
+        values: dict[str, dict[str, int]], listed: set[tuple[str, str]], method: str) -> None:
+    rows = [(scope, uscc, v) for scope, by in values.items() for uscc, v in by.items()]
+    frame = pd.DataFrame(rows, columns=["scope", "customer_uscc", "value"])
+    extra = pd.DataFrame(sorted(listed), columns=["scope", "customer_uscc"])
+    got = classify_each(frame, extra, method=method)
+    for scope in sorted(set(frame["scope"]) | set(extra["scope"])):
+        own = frame[frame["scope"] == scope]
+        alone = classify(own[["customer_uscc", "value"]], {u for s, u in listed if s == scope}, method=method)
+        mine = got[got["scope"] == scope]
+        assert list(zip(mine["rank"], mine["customer_uscc"], mine["customer_class"])) == \
+            list(zip(alone["rank"], alone["customer_uscc"], alone["customer_class"]))

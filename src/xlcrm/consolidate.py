@@ -22,20 +22,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from . import __version__
+from . import workers as processes
 from .config import Config
 from .findings import count
 from .ledger import (
     CARRIED,
-    DATA_TABLES,
     Ledger,
     account_states,
     assessments,
@@ -47,6 +48,7 @@ from .ledger import (
     visits,
     window_months,
 )
+from .loading import Finish, InProcessLoader, LoadJob, loader_for
 from .periods import Period, parse_period, stored_period, window_of
 from .policy import carry as carry_policy
 from .policy import visits as visits_policy
@@ -75,13 +77,16 @@ def _step(name: str) -> Iterator[None]:
         print(f"xlcrm timing: {name} {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
 
 
-def _timed(name: str, work: Callable[..., Path]) -> Callable[..., Path]:
-    def timed(*args: object) -> Path:
+def _timed(name: str, work: Callable[..., T]) -> Callable[..., T]:
+    def timed(*args: object) -> T:
         with _step(name):
             return work(*args)
     return timed
 LOADED, PARTIAL, RETURNED = "已汇总", "部分汇总", "退回"
 KEYS = ["subsidiary", "customer_uscc"]
+T = TypeVar("T")
+# From this many rows a run loads the ledger in a process of its own (loading.Loader).
+LOADER_ROWS = 100_000
 # What the run uses of the window's transactions: receivables and the detail lists.
 WINDOW_TX_COLUMNS = ("subsidiary", "date", "document_no", "customer_uscc", "type", "amount",
                      "salesperson", "source_file", "source_row")
@@ -162,13 +167,17 @@ def run(
     received = _received(subs, statuses)
     loaded_keys = {(sub, str(per)) for s in subs if statuses[s.file] != RETURNED and s.group_key
                    for sub, per in [s.group_key]}
+    _release(subs)
+    workers = jobs or os.cpu_count() or 1
+    writers = _writer_processes(frames, config, workers)
     staging = Path(tempfile.mkdtemp(prefix=".xlcrm-staging-", dir=_staging_parent(out_dir)))
+    rows = sum(len(f) for f in frames.values())
     try:
         if ledger.meta_value(CARRIED) is None:
             carry_history(ledger)
-        with ledger.transaction():
-            run_id = ledger.start_run(
-                str(run_month), operator=operator, version=__version__,
+        with loader_for(ledger, rows, workers, LOADER_ROWS) as loader:
+            run_id = loader.begin(
+                run_month=str(run_month), operator=operator, version=__version__,
                 config_sha256=config.digest, inputs_sha256=inputs_digest(s.sha256 for s in subs),
                 accept_partial=accept_partial, now=started, outcome="ok",
             )
@@ -176,48 +185,66 @@ def run(
             with _step("read"):
                 _resolve_uscc(frames, ledger, dropped)
                 reading, carried = read_window(ledger, config, run_month, frames, parts, dropped)
+            with _step("load ledger" if isinstance(loader, InProcessLoader) else "hand to the loader"):
+                loader.load(LoadJob.of(str(run_month), frames, parts, carried.states, carried.months,
+                                       inputs, dropped))
             inputs_frame = pd.DataFrame([{k: v for k, v in i.items() if not k.startswith("_")}
                                          for i in inputs])
             with _step("compute"):
-                result = compute(reading, config, received, inputs_frame, run_id,
-                                 compiled_at=started, operator=operator)
+                result = compute(reading, config, received, inputs_frame, run_id, started, operator)
             result.inbox = root.resolve()
-            with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-                written = _write_outputs(pool, result, staging)
-                with _step("load ledger"):
-                    _load(ledger, run_id, run_month, frames, parts, carried, inputs, dropped)
-                    ledger.save_classes(str(run_month), result.group_classes, result.subsidiary_classes)
-                with _step("wait for outputs"):
-                    staged = [f.result() for f in written]
-            ledger.record_outputs(run_id, [
-                (p.relative_to(staging).as_posix(), *file_sha256(p)) for p in staged])
+            with ThreadPoolExecutor(max_workers=workers) as pool, _step("outputs"):
+                staged = [f.result() for f in _write_outputs(pool, result, staging, writers)]
             summary = out_dir / staged[0].name
-            ledger.finish_run(run_id, "ok", now(), summary_path=str(summary))
+            with _step("commit"):
+                loader.finish(Finish(
+                    str(run_month), result.group_classes, result.subsidiary_classes,
+                    [(p.relative_to(staging).as_posix(), *file_sha256(p)) for p in staged], now(),
+                    str(summary)))
         _publish(staging, staged, out_dir, run_month)
     except Exception as e:
         _record_failure(ledger, run_month, config, subs, accept_partial, operator, now, e)
         raise ConsolidationError(f"{run_month} 汇总失败，台账与输出未作改动：{e}") from e
     finally:
+        if writers is not None:
+            writers.shutdown(cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)
     details = [out_dir / p.relative_to(staging) for p in staged[2:]]
     return RunOutcome(run_month, run_id, summary, out_dir / staged[1].name, subs, statuses,
                       details)
 
 
-def _write_outputs(pool: ThreadPoolExecutor, result: Consolidation, staging: Path) -> list[Future[Path]]:
-    """The summary, the report and the detail workbooks, written by the pool's threads
-    (most of their work is in XlsxWriter's zip and Arrow's kernels, which leave the GIL)."""
+def _write_outputs(pool: ThreadPoolExecutor, result: Consolidation, staging: Path,
+                   writers: ProcessPoolExecutor | None) -> list[Future[Path]]:
+    """The summary and the report, written by the pool's threads; the detail workbooks by
+    the writer processes (a process each core: the threads of one interpreter, sharing
+    its lock, took half as long again)."""
     month = result.run_month
     tasks = [pool.submit(_timed("summary", summary_writer.write_summary), result,
                          staging / summary_writer.summary_name(month)),
              pool.submit(_timed("report", report_writer.write_report), result,
                          staging / report_writer.report_name(month))]
     if details_writer.needed(result):
+        heading = details_writer.Heading.of(result)
         for subsidiary, tx, shipments in details_writer.by_subsidiary(result):
             target = staging / details_writer.FOLDER / details_writer.detail_name(subsidiary, month)
-            tasks.append(pool.submit(_timed(f"detail {subsidiary}", details_writer.write_detail),
-                                     result, subsidiary, tx, shipments, target))
+            tasks.append((writers or pool).submit(details_writer.write_detail, heading, subsidiary, tx,
+                                                  shipments, target))
     return tasks
+
+
+def _writer_processes(frames: dict[str, pd.DataFrame], config: Config, jobs: int) -> ProcessPoolExecutor | None:
+    """Processes to write the detail workbooks, started before the run needs them (their
+    start-up, the imports, overlaps the reading and the computing), when this run's
+    transactions alone are more than the summary holds. Forked from a server that has
+    imported only the writers, not from this process with its million rows."""
+    sales = frames.get(SALES.name)
+    if jobs <= 1 or sales is None or len(sales) <= config.policy.detail_rows_in_summary:
+        return None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=processes.context())
+    for _ in range(jobs):
+        pool.submit(int)  # start the workers now
+    return pool
 
 
 def _publish(staging: Path, staged: list[Path], out_dir: Path, run_month: Period) -> None:
@@ -408,6 +435,15 @@ def _inputs(subs: list[Submission], statuses: dict[str, str], frames: dict[str, 
     return rows
 
 
+def _release(subs: list[Submission]) -> None:
+    """Let the typed tables go once the rows to load are taken from them: a large group's
+    are half a gigabyte, and the run keeps only the findings and the sheets' names."""
+    for s in subs:
+        for table in s.tables.values():
+            table.data = table.data.iloc[0:0]
+            table.keys = {}
+
+
 def _received(subs: list[Submission], statuses: dict[str, str]) -> pd.DataFrame:
     """The reports received: each workbook's sheets (but corrected ones and 公司信息)."""
     received = []
@@ -454,7 +490,9 @@ def read_window(ledger: Ledger, config: Config, run_month: Period, frames: dict[
     loads["period_end"] = pd.to_datetime(loads["period_end"]).dt.date
     loads["period_start"] = pd.to_datetime(loads["period_start"]).dt.date
 
-    mine = {name: _with_end(frame) for name, frame in frames.items()}
+    mine = dict(frames)
+    if CUSTOMERS.name in mine:
+        mine[CUSTOMERS.name] = _with_end(mine[CUSTOMERS.name])
     empty_sheet = _with_end(ledger.frame(customers, customers.c.id < 0))
     sheets_here = mine.get(CUSTOMERS.name, empty_sheet)
 
@@ -501,7 +539,7 @@ def read_window(ledger: Ledger, config: Config, run_month: Period, frames: dict[
     covered = {p for p in loads.loc[loads["sheet"].isin([CUSTOMERS.name, SALES.name]), "period"]}
     for name in (CUSTOMERS.name, SALES.name):
         if name in mine:
-            covered |= set(mine[name]["period"])
+            covered |= {period for _, period, _ in parts.get(name, [])}
     covered_months = {str(m) for p in covered for m in stored_period(p).month_list()}
 
     # The transactions dated in W.
@@ -516,7 +554,7 @@ def read_window(ledger: Ledger, config: Config, run_month: Period, frames: dict[
 
     # The account states: this run's and the later ones that follow, then per subsidiary
     # those at E and before the quarter.
-    carried, opening_checks = _carry(ledger, loads, mine, month_rows, skip)
+    carried, opening_checks = _carry(ledger, loads, mine, parts, month_rows)
     state_loads = loads.drop_duplicates(["subsidiary", "period"])[["subsidiary", "period", "period_end"]]
     new_keys = set(zip(carried.states["subsidiary"], carried.states["period"]))
     state_loads = state_loads[np.array([k not in new_keys for k in zip(
@@ -663,8 +701,8 @@ def _names(ledger: Ledger, current: pd.DataFrame, figures: pd.DataFrame, states:
     """Names of the customers no current sheet lists (a lost customer still owing, say):
     from the latest sheet up to E that lists them."""
     listed = set(current["uscc"].dropna().astype(str))
-    needed = (set(figures["customer_uscc"]) | set(states["customer_uscc"].astype(str))
-              | set(window_tx["customer_uscc"])) - listed
+    needed = (set(figures["customer_uscc"].unique()) | set(states["customer_uscc"].astype(str).unique())
+              | set(window_tx["customer_uscc"].unique())) - listed
     if not needed:
         return {}
     found = ledger.latest_customer_rows(sorted(needed), end, skip)
@@ -695,7 +733,7 @@ def _terms(ledger: Ledger, loads: pd.DataFrame, assessed: pd.DataFrame, here: pd
 
 
 def _carry(ledger: Ledger, loads: pd.DataFrame, mine: dict[str, pd.DataFrame],
-           month_rows: pd.DataFrame, skip: list[int]) -> tuple[Carried, pd.DataFrame]:
+           parts: dict[str, list[tuple[str, str, str]]], month_rows: pd.DataFrame) -> tuple[Carried, pd.DataFrame]:
     """The account states of this run's (subsidiary, period)s, each from the state of the
     subsidiary's period before it, then of the ledger's later periods of the same
     subsidiaries (a month re-run after later ones were loaded); and, for each of this
@@ -703,7 +741,7 @@ def _carry(ledger: Ledger, loads: pd.DataFrame, mine: dict[str, pd.DataFrame],
 
     Every subsidiary's first period of the run is carried in one call, then every one's
     second (a late correction of an earlier period), and so on."""
-    periods = _run_periods(mine).sort_values(["subsidiary", "period_end"])
+    periods = _run_periods(parts).sort_values(["subsidiary", "period_end"])
     periods["rank"] = periods.groupby("subsidiary").cumcount()
     ledger_periods = loads.drop_duplicates(["subsidiary", "period"])[["subsidiary", "period", "period_end"]]
     data = _run_data(mine)
@@ -742,11 +780,10 @@ def _carry(ledger: Ledger, loads: pd.DataFrame, mine: dict[str, pd.DataFrame],
     return Carried(frame, month_rows), opening
 
 
-def _run_periods(mine: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    parts = [f[["subsidiary", "period"]].drop_duplicates() for f in mine.values() if len(f)]
-    if not parts:
-        return pd.DataFrame(columns=["subsidiary", "period", "period_end"])
-    return _with_end(pd.concat(parts, ignore_index=True).drop_duplicates())
+def _run_periods(parts: dict[str, list[tuple[str, str, str]]]) -> pd.DataFrame:
+    """This run's (subsidiary, period)s, with their ends."""
+    keys = sorted({(subsidiary, period) for meta in parts.values() for subsidiary, period, _ in meta})
+    return _with_end(pd.DataFrame(keys, columns=["subsidiary", "period"]))
 
 
 def _previous_states(ledger: Ledger, ledger_periods: pd.DataFrame,
@@ -816,36 +853,6 @@ def _ledger_period_data(ledger: Ledger, loads: pd.DataFrame, subsidiary: str,
 
 
 # ---------------------------------------------------------------- loading the ledger
-
-
-def _load(ledger: Ledger, run_id: int, run_month: Period, frames: dict[str, pd.DataFrame],
-          parts: dict[str, list[tuple[str, str, str]]], carried: Carried,
-          inputs: list[dict[str, object]], dropped: list[int]) -> None:
-    """Replace the run month's loads (and the corrected (subsidiary, period)s) with this
-    run's: rows, monthly figures and account states."""
-    old = ledger.loads()
-    old = old[old["id"].isin(dropped)]
-    states = carried.states
-    ledger.drop_loads(dropped, set(zip(old["subsidiary"], old["period"]))
-                      | set(zip(states["subsidiary"], states["period"])))
-    load_ids: dict[str, np.ndarray] = {}
-    for name, frame in frames.items():
-        sizes = np.bincount(frame["_part"].to_numpy(dtype=np.int64), minlength=len(parts[name]))
-        specs = [{"run_month": str(run_month), "subsidiary": subsidiary, "period": period, "sheet": name,
-                  "source_file": source_file, "rows": int(n)}
-                 for (subsidiary, period, source_file), n in zip(parts[name], sizes, strict=True) if n]
-        ids = np.full(len(sizes), -1, dtype=np.int64)
-        ids[sizes > 0] = ledger.add_loads(specs)
-        load_ids[name] = ids
-        if len(frame):
-            ledger.insert_rows(DATA_TABLES[name], frame.assign(
-                load_id=ids[frame["_part"].to_numpy(dtype=np.int64)]))
-    months = carried.months
-    if len(months):
-        ledger.insert_rows(sales_months, months.assign(
-            load_id=load_ids[SALES.name][months["_part"].to_numpy(dtype=np.int64)]))
-    ledger.insert_rows(account_states, states.assign(run_month=str(run_month)))
-    ledger.record_inputs(run_id, [{k: v for k, v in i.items() if not k.startswith("_")} for i in inputs])
 
 
 def carry_history(ledger: Ledger) -> None:

@@ -361,16 +361,18 @@ class Ledger:
                 c.execute(account_states.delete().where(
                     (account_states.c.subsidiary == subsidiary) & (account_states.c.period == period)))
 
-    def insert_rows(self, table: sa.Table, frame: pd.DataFrame) -> None:
+    def insert_rows(self, table: sa.Table, rows: pd.DataFrame | pa.Table) -> None:
         """Rows in bulk: COPY on PostgreSQL, executemany on SQLite; columns by name."""
-        if frame is None or frame.empty:
+        if rows is None or len(rows) == 0:
             return
-        names = [col.name for col in table.columns if col.name != "id" and col.name in frame.columns]
+        arrow = rows if isinstance(rows, pa.Table) else arrow_rows(table, rows)
+        names = [col.name for col in table.columns if col.name != "id" and col.name in arrow.column_names]
+        arrow = arrow.select(names)
         with self._begin() as c:
             if c.dialect.name == "postgresql":
-                _copy(c, table, frame[names])
+                _copy(c, table, arrow)
             else:
-                _executemany(c, table, frame[names])
+                _executemany(c, table, arrow)
 
     def save_classes(self, run_month: str, group: pd.DataFrame, subsidiaries: pd.DataFrame) -> None:
         """This run's group and subsidiary classes (the next run's previous classes)."""
@@ -539,6 +541,13 @@ def _slices(items: list[Any], size: int = _IN_SLICE) -> Iterator[list[Any]]:
         yield items[start:start + size]
 
 
+def arrow_rows(table: sa.Table, frame: pd.DataFrame, *keep: str) -> pa.Table:
+    """The columns of a ledger table (and `keep`) of a frame, as Arrow: what is loaded."""
+    names = [col.name for col in table.columns if col.name != "id" and col.name in frame.columns]
+    names += [k for k in keep if k in frame.columns]
+    return pa.table({n: _arrow_column(frame[n]) for n in names})
+
+
 def _arrow_column(values: pd.Series) -> pa.Array:
     """A column as Arrow, dates as dates; what the driver is given is made from this."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -573,48 +582,45 @@ def _python_values(array: pa.Array) -> list[Any]:
     return array.to_pylist()
 
 
-def _executemany(c: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+def _executemany(c: Connection, table: sa.Table, rows: pa.Table) -> None:
     """Insert through the driver's executemany, inside the open transaction, many rows to a
     statement. SQLAlchemy's own executemany builds a dict of parameters per row (a third
     of the time of a large load); and the driver lets other threads run at every statement
     it steps, which with one row a statement made a million-row load wait on the threads
-    writing the outputs (the load took three times as long beside them)."""
+    writing the outputs."""
     import sqlite3
 
-    names = list(frame.columns)
+    names = rows.column_names
     listed = ", ".join(f'"{n}"' for n in names)
     one = f"({', '.join('?' for _ in names)})"
     limit = 32_766 if sqlite3.sqlite_version_info >= (3, 32) else 999  # bound parameters
     per = max(1, min(100, limit // len(names)))
     cursor = c.connection.cursor()
     try:
-        for start in range(0, len(frame), 100_000):
-            part = frame.iloc[start:start + 100_000]
-            grid = np.empty((len(part), len(names)), dtype=object)
-            for j, n in enumerate(names):
-                grid[:, j] = _python_values(_arrow_column(part[n]))
-            whole = len(part) - len(part) % per
+        for start in range(0, rows.num_rows, 100_000):
+            part = rows.slice(start, 100_000)
+            grid = np.empty((part.num_rows, len(names)), dtype=object)
+            for j, column in enumerate(part.columns):
+                grid[:, j] = _python_values(column.combine_chunks())
+            whole = part.num_rows - part.num_rows % per
             if whole:
                 cursor.executemany(f'INSERT INTO "{table.name}" ({listed}) VALUES {", ".join([one] * per)}',
                                    grid[:whole].reshape(-1, per * len(names)).tolist())
-            if whole < len(part):
+            if whole < part.num_rows:
                 cursor.executemany(f'INSERT INTO "{table.name}" ({listed}) VALUES {one}', grid[whole:].tolist())
     finally:
         cursor.close()
 
 
-def _copy(c: Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+def _copy(c: Connection, table: sa.Table, rows: pa.Table) -> None:
     """COPY FROM STDIN in CSV, the CSV made by Arrow."""
-    names = list(frame.columns)
+    listed = ", ".join(f'"{n}"' for n in rows.column_names)
     cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    listed = ", ".join(f'"{n}"' for n in names)
     sql = f'COPY "{table.name}" ({listed}) FROM STDIN (FORMAT csv)'
     with cursor.copy(sql) as copy:
-        for start in range(0, len(frame), 200_000):
-            part = frame.iloc[start:start + 200_000]
-            arrow = pa.table({n: _arrow_column(part[n]) for n in names})
+        for start in range(0, rows.num_rows, 200_000):
             buffer = io.BytesIO()
-            pacsv.write_csv(arrow, buffer, pacsv.WriteOptions(include_header=False))
+            pacsv.write_csv(rows.slice(start, 200_000), buffer, pacsv.WriteOptions(include_header=False))
             copy.write(buffer.getvalue())
 
 

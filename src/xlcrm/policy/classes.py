@@ -60,19 +60,54 @@ def classify(
     return ranked
 
 
-def _labels(before: np.ndarray, total: int, a: Fraction, b: Fraction) -> list[str]:
+def _labels(before: np.ndarray, total: int | np.ndarray, a: Fraction, b: Fraction) -> list[str]:
     """A while the share before the customer (before / total) is below a, B below b, else
     C; compared exactly, as integers: before × den < num × total."""
     if not len(before):
         return []
+    totals = np.broadcast_to(np.asarray(total, dtype=np.int64), before.shape)
     limit = 2**62
     if int(before.max()) * max(a.denominator, b.denominator) < limit and \
-            total * max(a.numerator, b.numerator, 1) < limit:
-        under_a = before * a.denominator < a.numerator * total
-        under_b = before * b.denominator < b.numerator * total
+            int(totals.max()) * max(a.numerator, b.numerator, 1) < limit:
+        under_a = before * a.denominator < a.numerator * totals
+        under_b = before * b.denominator < b.numerator * totals
         return np.where(under_a, "A", np.where(under_b, "B", "C")).tolist()
-    shares = [Fraction(int(x), total) for x in before.tolist()]
+    shares = [Fraction(int(x), int(t)) for x, t in zip(before.tolist(), totals.tolist(), strict=True)]
     return ["A" if s < a else "B" if s < b else "C" for s in shares]
+
+
+def classify_each(values: pd.DataFrame, listed: pd.DataFrame, *, cut_a: str = "0.80",
+                  cut_b: str = "0.95", method: str = "value") -> pd.DataFrame:
+    """classify() within each scope at once (each subsidiary's own classes). values: scope,
+    customer_uscc, value (fen); listed: scope, customer_uscc to classify even without sales.
+
+    Returns scope, rank, customer_uscc, value, customer_class, by scope in rank order."""
+    keys = ["scope", "customer_uscc"]
+    frame = values[[*keys, "value"]].astype({"scope": str, "customer_uscc": str})
+    extra = listed[keys].astype(str).drop_duplicates()
+    extra = extra[~pd.MultiIndex.from_frame(extra).isin(pd.MultiIndex.from_frame(frame[keys]))]
+    frame = pd.concat([frame, extra.assign(value=0)], ignore_index=True)
+    frame["value"] = frame["value"].fillna(0).astype("int64")
+    frame["_positive"] = frame["value"] > 0
+    frame = frame.sort_values(["scope", "_positive", "value", "customer_uscc"],
+                              ascending=[True, False, False, True], kind="mergesort").reset_index(drop=True)
+    frame.insert(1, "rank", frame.groupby("scope").cumcount() + 1)
+    positive = frame["_positive"].to_numpy()
+    amounts = np.where(positive, frame["value"].to_numpy(dtype=np.int64), 0)
+    by_scope = frame.groupby("scope", sort=False)
+    if method == "count":
+        before = by_scope["_positive"].cumsum().to_numpy(dtype=np.int64) - 1
+        total = by_scope["_positive"].transform("sum").to_numpy(dtype=np.int64)
+    else:
+        after = pd.Series(amounts).groupby(frame["scope"], sort=False).cumsum().to_numpy(dtype=np.int64)
+        before = after - amounts
+        total = pd.Series(amounts).groupby(frame["scope"], sort=False).transform("sum").to_numpy(dtype=np.int64)
+    labels = np.array(_labels(before[positive], total[positive], Fraction(Decimal(cut_a)),
+                              Fraction(Decimal(cut_b))), dtype=object)
+    classes = np.full(len(frame), "C", dtype=object)
+    classes[positive] = labels
+    frame["customer_class"] = classes
+    return frame.drop(columns="_positive")
 
 
 def class_change(previous: object, current: str) -> str:

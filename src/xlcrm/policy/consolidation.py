@@ -24,11 +24,12 @@ from . import carry as carry_policy
 from . import changes as changes_policy
 from . import credit
 from . import visits as visits_policy
-from .classes import class_change, classify, previous_class_month
+from .classes import class_change, classify, classify_each, previous_class_month
 from .deadlines import chinese_working_day, due_date, due_day, reports_due, submission_status
 from .growth import growth_rate, rank_growth
 from .receivables import (
     OVER_LIMIT_SHIPMENT,
+    detail_order,
     group_exposure,
     limit_shipments,
     limit_warnings,
@@ -43,7 +44,7 @@ UNKNOWN_PROVINCE, UNKNOWN_SALESPERSON = "（未知）", "（未指定）"
 
 
 def compute(r: Reading, config: Config, received: pd.DataFrame, inputs: pd.DataFrame, run_id: int,
-            *, compiled_at: dt.datetime, operator: str) -> Consolidation:
+            compiled_at: dt.datetime, operator: str) -> Consolidation:
     policy = config.policy
     run_month = r.run_month
     end = run_month.end
@@ -114,11 +115,11 @@ def compute(r: Reading, config: Config, received: pd.DataFrame, inputs: pd.DataF
 
     # Receivables against the limits in force (第十五、十六条): each transaction of W from
     # the balance before W, which is the closing balance less W's movements.
-    moved = w_tx.assign(movement=w_tx["amount"].astype("int64") * np.where(
-        w_tx["type"] == "发货", 1, -1)).groupby(KEYS)["movement"].sum()
+    moved = figures.set_index(KEYS)
+    moved = moved["w_shipped"] - moved["w_returned"] - moved["w_collected"]
     opening = balances.set_index(KEYS)["closing"].sub(moved, fill_value=0).rename("opening").reset_index()
     shipments = limit_shipments(opening, w_tx, limits, window.start, window.end)
-    shipments["customer_name"] = shipments["customer_uscc"].map(names)
+    shipments["customer_name"] = _named(shipments["customer_uscc"], names)
     warnings = limit_warnings(balances, limits)
     tolerance = int(Decimal(policy.balance_tolerance) * 100)
     differences = opening_differences(this_run, r.carried_openings, tolerance)
@@ -145,8 +146,8 @@ def compute(r: Reading, config: Config, received: pd.DataFrame, inputs: pd.DataF
 
     worst_grade = _worst(grades_in_force, "grade_in_force")
     w_by_customer = now_sales.set_index("customer_uscc")
-    detail = w_tx.assign(customer_name=w_tx["customer_uscc"].map(names))
-    detail = detail.sort_values(["subsidiary", "date", "source_file", "source_row"], kind="mergesort")
+    detail = w_tx.iloc[detail_order(w_tx)]
+    detail = detail.assign(customer_name=_named(detail["customer_uscc"], names))
 
     return Consolidation(
         config=config, run_month=run_month, window=window, run_id=run_id,
@@ -169,6 +170,14 @@ def compute(r: Reading, config: Config, received: pd.DataFrame, inputs: pd.DataF
 
 def previous_classes_month(run_month: str, quarter_end: bool, class_months: list[str]) -> str | None:
     return previous_class_month(run_month, quarter_end, [m for m in class_months if m != run_month])
+
+
+def _named(usccs: pd.Series, names: dict[str, str]) -> np.ndarray:
+    """Each row's customer name, looked up once per distinct USCC (a million rows repeat a
+    few thousand customers)."""
+    codes, distinct = pd.factorize(usccs)
+    found = np.array([names.get(str(u)) for u in distinct] + [None], dtype=object)
+    return found[codes]
 
 
 def _joined(current: pd.DataFrame, column: str) -> pd.Series:
@@ -205,19 +214,10 @@ def _per_customer(figures: pd.DataFrame, prefix: str) -> pd.DataFrame:
 def _subsidiary_classes(traded: pd.DataFrame, this_run: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Each subsidiary's own classes (its service duties, 第十二条)."""
     policy = config.policy
-    parts = []
-    own_values = _net(traded, "t")
-    listed_by = this_run.dropna(subset=["uscc"]).groupby("subsidiary")["uscc"].agg(
-        lambda s: set(s.astype(str)))
-    for name in sorted(set(traded["subsidiary"]) | set(this_run["subsidiary"])):
-        own = own_values[own_values["subsidiary"] == name][["customer_uscc", "value"]]
-        ranked = classify(own, listed_by.get(name, set()), cut_a=policy.class_a_cutoff,
-                          cut_b=policy.class_b_cutoff, method=policy.class_method, shares=False)
-        ranked["scope"] = name
-        parts.append(ranked)
-    if not parts:
-        return pd.DataFrame(columns=["scope", "customer_uscc", "customer_class", "value"])
-    return pd.concat(parts, ignore_index=True)
+    values = _net(traded, "t").rename(columns={"subsidiary": "scope"})[["scope", "customer_uscc", "value"]]
+    listed = this_run.dropna(subset=["uscc"]).rename(columns={"subsidiary": "scope", "uscc": "customer_uscc"})
+    return classify_each(values, listed[["scope", "customer_uscc"]], cut_a=policy.class_a_cutoff,
+                         cut_b=policy.class_b_cutoff, method=policy.class_method)
 
 
 # ---------------------------------------------------------------- the summary's tables

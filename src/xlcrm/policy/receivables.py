@@ -67,6 +67,15 @@ def _balance_order(tx: pd.DataFrame, account: np.ndarray) -> np.ndarray:
     return np.lexsort((row, file_code, shipment, day, account))
 
 
+def detail_order(tx: pd.DataFrame) -> np.ndarray:
+    """Row positions of the 销售明细 order: by subsidiary, date, file and row."""
+    subsidiary, _ = _sorted_codes(_arrow(tx["subsidiary"]))
+    file_code, _ = _sorted_codes(_arrow(tx["source_file"]))
+    day = tx["date"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+    row = tx["source_row"].to_numpy(dtype=np.int64, na_value=0)
+    return np.lexsort((row, file_code, day, subsidiary))
+
+
 def _is_shipment(tx: pd.DataFrame) -> np.ndarray:
     return pc.equal(_arrow(tx["type"]), "发货").to_numpy(zero_copy_only=False).astype(bool)
 

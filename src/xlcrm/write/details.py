@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -136,22 +137,37 @@ def write_detail_sheets(book: Workbook, d: pd.DataFrame, *, title: str, unit_lin
                            rows=chunk, note=text, totals=False, compiled_on=compiled_on)
 
 
-def write_detail(r: Consolidation, subsidiary: str, tx: pd.DataFrame, shipments: pd.DataFrame,
+@dataclass(frozen=True)
+class Heading:
+    """What a detail workbook says of its run (small, for the processes that write them)."""
+
+    group: str
+    window: Period
+    run_month: Period
+    run_id: int
+    compiled_on: dt.date
+
+    @classmethod
+    def of(cls, r: Consolidation) -> Heading:
+        return cls(r.config.group, r.window, r.run_month, r.run_id, r.compiled_at.date())
+
+
+def write_detail(heading: Heading, subsidiary: str, tx: pd.DataFrame, shipments: pd.DataFrame,
                  target: Path) -> Path:
     """One subsidiary's workbook: its 销售明细 and 超限发货, every row."""
-    w = r.window
-    unit_line = (f"编制单位：{r.config.group}    填报单位：{subsidiary}    "
+    w = heading.window
+    unit_line = (f"编制单位：{heading.group}    填报单位：{subsidiary}    "
                  f"期间：{w.label_zh}（{w.start} 至 {w.end}）    金额单位：元")
-    source = (f"集团客户管理汇总_{month_text(r.run_month)}.xlsx（运行编号 {r.run_id}）的逐笔明细，"
+    source = (f"集团客户管理汇总_{month_text(heading.run_month)}.xlsx（运行编号 {heading.run_id}）的逐笔明细，"
               "每行注明来源文件与行号")
     shipped = int(shipments["amount"].astype("int64").sum()) if len(shipments) else 0
     with atomic_workbook(target, row_by_row=True) as book:
         write_detail_sheets(book, tx, title=f"{DETAIL_TITLE}（{subsidiary} {w.label_zh}）",
-                            unit_line=unit_line, compiled_on=r.compiled_at.date(),
+                            unit_line=unit_line, compiled_on=heading.compiled_on,
                             note=f"{source}；共 {len(tx):,} 笔")
         write_report_sheet(book, "超限发货", title=f"{SHIPMENT_TITLE}（{subsidiary} {w.label_zh}）",
                            unit_line=unit_line, columns=SHIPMENT_COLUMNS, rows=shipments,
                            note=f"{SHIPMENT_NOTE}；共 {len(shipments):,} 笔，发货金额 "
                                 f"{np.int64(shipped) / 100:,.2f} 元",
-                           compiled_on=r.compiled_at.date())
+                           compiled_on=heading.compiled_on)
     return target

@@ -46,6 +46,11 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+# A written report is read, not searched: its lists show this many rows and say where the
+# whole list is (the summary workbook's sheet).
+LISTED = 200
+
+
 def _records(frame: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
     rows = frame.head(limit) if limit else frame
     return [
@@ -70,6 +75,9 @@ def render_report(r: Consolidation) -> str:
         "net": net, "collected": collected,
         "rate": Fraction(collected, net) if net > 0 else None,
     }
+    potential = r.growth[r.growth["potential"]] if r.growth_known else r.growth.iloc[0:0]
+    overdue = r.visits[r.visits["status"].isin(["逾期未拜访", "从未拜访"])].sort_values(
+        ["customer_class", "subsidiary"], kind="mergesort") if not r.visits.empty else r.visits
     return _environment().get_template("report.html.j2").render(
         r=r,
         window=r.window.label_zh,
@@ -78,14 +86,13 @@ def render_report(r: Consolidation) -> str:
         classes={k: classes.get(k, 0) for k in ("A", "B", "C")},
         status_counts=status_counts,
         status=_records(r.status),
-        changes=_records(r.changes),
-        growth=_records(r.growth[r.growth["potential"]]) if r.growth_known else [],
+        changes=_records(r.changes, LISTED), changes_total=len(r.changes),
+        growth=_records(potential, LISTED), growth_total=len(potential),
         leaders=_records(r.growth, 10),
         market=_records(r.market),
         visit_counts=r.visits["status"].value_counts().to_dict() if not r.visits.empty else {},
-        overdue=_records(r.visits[r.visits["status"].isin(["逾期未拜访", "从未拜访"])]
-                         .sort_values(["customer_class", "subsidiary"])) if not r.visits.empty else [],
-        complaints=_records(r.complaints),
+        overdue=_records(overdue, LISTED), overdue_total=len(overdue),
+        complaints=_records(r.complaints, LISTED), complaints_total=len(r.complaints),
         warnings=_records(r.limit_warnings.sort_values("excess", ascending=False), 15),
         upgraded=int((r.group_classes["class_change"] == "升级").sum()),
         downgraded=int((r.group_classes["class_change"] == "降级").sum()),
